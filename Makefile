@@ -1,0 +1,42 @@
+# make run   : set up, build the index of corpus/, start the chat app
+# make test  : set up, run lint, types and the test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PORT   ?= 8501
+
+.PHONY: install index run test lint bench browser-check clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch==2.13.0 is the CPU wheel on this machine's disk; a bare torch pulls CUDA builds.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[st,dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+index: install
+	$(VENV)/bin/newsqa build --corpus corpus --index embeddings
+
+run: index
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+
+lint: install
+	$(VENV)/bin/ruff check src tests app.py benchmarks
+	$(VENV)/bin/mypy
+
+test: install lint
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+browser-check: index
+	bash scripts/browser_check.sh
+
+clean:
+	rm -rf $(VENV) embeddings .pytest_cache .mypy_cache .ruff_cache

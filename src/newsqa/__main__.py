@@ -1,0 +1,5 @@
+"""``python -m newsqa``."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,186 @@
+"""Extractive answers: pick the sentences that answer a question and cite them exactly."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import NewsQAError
+from .index import IndexStore
+from .models import Answer, AnswerSpan, Citation, Turn
+from .retrieve import Filters, Retriever, Scored
+from .spans import capitalised_runs, extract_span, has_candidate, question_type
+from .text import fold_word, is_vietnamese, search_terms, words
+
+NO_ANSWER_VI = "Không tìm thấy câu trả lời trong kho bài viết."
+NO_ANSWER_EN = "No answer found in the corpus."
+
+# Weights of the sentence score; chosen on the dev sets, kept few and coarse.
+W_DENSE = 1.0
+W_CHUNK = 0.5
+W_KEYWORD = 0.12
+W_TYPE = 0.02
+SECOND_QUOTE_GAP = 0.01
+CHUNKS_FOR_SENTENCES = 6
+CITATIONS = 3
+
+_FOLLOW_UP_RE = re.compile(
+    r"^(còn|vậy|thế còn|thế|và|nhưng|what about|how about|and|but|also)\b|"
+    r"\b(ông ấy|bà ấy|anh ấy|chị ấy|họ|người đó|việc đó|điều đó|he|she|they|him|her|them|it|"
+    r"that|this|those)\b|(thì sao|thì ai|thì sao\?)", re.IGNORECASE)
+
+
+class AnswerError(NewsQAError):
+    """An answer failed its own exactness check (a bug, never the user's fault)."""
+
+
+@dataclass
+class _Candidate:
+    row: int
+    score: float
+    dense: float
+    keyword: float
+    chunk_row: int
+
+
+def is_follow_up(question: str, history: list[Turn] | None) -> bool:
+    """Whether a question leans on the conversation before it."""
+    if not history:
+        return False
+    return bool(_FOLLOW_UP_RE.search(question)) or len(words(question)) <= 5
+
+
+def term_weights(question: str, history_question: str = "") -> dict[str, float]:
+    """Importance of each folded word of the question (history words count less)."""
+    weights: dict[str, float] = {}
+    for w in search_terms(history_question, drop_stopwords=True):
+        if "_" not in w and not w.startswith("~"):
+            weights[w] = 0.3
+    for w in search_terms(question, drop_stopwords=True):
+        if "_" not in w and not w.startswith("~"):
+            weights[w] = 1.0
+    return weights
+
+
+def _overlap(sentence_terms: set[str], q_terms: list[str]) -> float:
+    if not q_terms:
+        return 0.0
+    return sum(1.0 for t in q_terms if t in sentence_terms) / len(q_terms)
+
+
+def select_sentences(store: IndexStore, scored: Scored, qvec: np.ndarray, query: str,
+                     kind: str, n_chunks: int) -> list[_Candidate]:
+    """Score the sentences of the best chunks; best first, each sentence once."""
+    q_terms = [t for t in search_terms(query, drop_stopwords=True) if not t.startswith("~")]
+    top = scored.fused[0] if len(scored.fused) else 0.0
+    seen: dict[int, _Candidate] = {}
+    for rank, row in enumerate(scored.rows[:n_chunks]):
+        lo, hi = (int(x) for x in store.chunk_sentences[int(row)])
+        if hi <= lo:
+            continue
+        sims = store.sentence_vectors[lo:hi] @ qvec
+        chunk_bonus = float(scored.fused[rank] - top)
+        art = store.articles[int(store.chunk_article[int(row)])]
+        for j, srow in enumerate(range(lo, hi)):
+            sent = store.sentences[srow]
+            if not sent.informative or srow in seen:
+                continue
+            text = art.text[sent.start:sent.end]
+            kw = _overlap(set(search_terms(text)), q_terms)
+            score = W_DENSE * float(sims[j]) + W_CHUNK * chunk_bonus + W_KEYWORD * kw
+            if kind != "other" and has_candidate(text, kind):
+                score += W_TYPE
+            seen[srow] = _Candidate(srow, score, float(sims[j]), kw, int(row))
+    return sorted(seen.values(), key=lambda c: -c.score)
+
+
+def confidence(best: _Candidate, coverage: float) -> float:
+    """How well the best sentence supports an answer, on a 0..1-ish scale."""
+    return (best.dense - 0.80) * 10 + 0.6 * best.keyword + 0.2 * coverage
+
+
+def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: int,
+                    threshold: float, history: list[Turn] | None = None,
+                    filters: Filters | None = None,
+                    history_qvec: np.ndarray | None = None) -> tuple[Answer, Scored]:
+    """Answer a (clean, non-empty) question from the index behind ``retriever``; also
+    returns the chunk scores the answer was drawn from."""
+    store = retriever.store
+    vietnamese = is_vietnamese(question)
+    follow = is_follow_up(question, history)
+    prev_q = history[-1].question if follow and history else ""
+    if follow and history_qvec is not None:
+        qvec = qvec + 0.5 * history_qvec
+        qvec = qvec / np.linalg.norm(qvec)
+    query = f"{prev_q} {question}".strip()
+    kind = question_type(question)
+    scored = retriever.score(question, qvec, filters, extra_terms=prev_q)
+    cands = select_sentences(store, scored, qvec, query, kind,
+                             max(CHUNKS_FOR_SENTENCES, k))
+    if not cands:
+        return _abstain(vietnamese, []), scored
+    conf = confidence(cands[0], scored.coverage)
+    picked = cands[:max(1, min(CITATIONS, k))]
+    citations = [_cite(store, c, n + 1, conf < threshold) for n, c in enumerate(picked)]
+    if conf < threshold:
+        return _abstain(vietnamese, citations), scored
+    weights = term_weights(question, prev_q)
+    avoid = {fold_word(w) for w in _names(history[-1].answer)} if follow and history else None
+    span = _span(citations[0], question, kind, weights, avoid)
+    quoted = [citations[0]]
+    if len(picked) > 1 and picked[1].score >= picked[0].score - SECOND_QUOTE_GAP:
+        quoted.append(citations[1])
+    text = " ".join(f"{c.quote} [{c.n}]" for c in quoted)
+    return Answer(text=text, citations=citations, abstained=False, answer_span=span), scored
+
+
+def _names(text: str) -> list[str]:
+    return [text[s:e] for s, e in capitalised_runs(text)]
+
+
+def _span(cite: Citation, question: str, kind: str, weights: dict[str, float],
+          avoid: set[str] | None) -> AnswerSpan | None:
+    found = extract_span(cite.quote, question, kind, weights, avoid)
+    if not found:
+        return None
+    s, e = found
+    return AnswerSpan(text=cite.quote[s:e], start=cite.start + s, end=cite.start + e,
+                      kind=kind)
+
+
+def verify(store: IndexStore, answer: Answer) -> Answer:
+    """Check that every quote, context and span is exactly the article text at its offsets."""
+    for c in answer.citations:
+        art = store.articles[store.article_rows[c.article_id]]
+        ok = bool(c.quote) and art.text[c.start:c.end] == c.quote and \
+            art.text[c.context_start:c.context_start + len(c.context)] == c.context and \
+            c.context_start <= c.start and c.end <= c.context_start + len(c.context)
+        if not ok:
+            raise AnswerError(f"citation [{c.n}] of article {c.article_id} does not match the "
+                              "article text at its offsets; rebuild the index")
+    span = answer.answer_span
+    if span and answer.citations:
+        first = answer.citations[0]
+        if not (first.start <= span.start < span.end <= first.end) or \
+                first.quote[span.start - first.start:span.end - first.start] != span.text:
+            raise AnswerError("answer span is not inside the first quote")
+    return answer
+
+
+def _abstain(vietnamese: bool, citations: list[Citation]) -> Answer:
+    return Answer(text=NO_ANSWER_VI if vietnamese else NO_ANSWER_EN,
+                  citations=[c.model_copy(update={"low_confidence": True}) for c in citations],
+                  abstained=True, answer_span=None)
+
+
+def _cite(store: IndexStore, cand: _Candidate, n: int, low: bool) -> Citation:
+    sent = store.sentences[cand.row]
+    art = store.articles[store.article_rows[sent.article_id]]
+    chunk = store.chunks[cand.chunk_row]
+    quote = art.text[sent.start:sent.end]
+    return Citation(n=n, article_id=art.id, title=art.title, date=art.date, source=art.source,
+                    url=art.url, quote=quote, start=sent.start, end=sent.end,
+                    score=round(cand.score, 6), context=chunk.text, context_start=chunk.start,
+                    low_confidence=low)

@@ -1,0 +1,112 @@
+"""The entry point of the Python API: ``newsqa.load(index_dir)`` → :class:`NewsQA`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .answer import NO_ANSWER_EN, NO_ANSWER_VI, answer_question, verify
+from .embedding import Embedder, get_embedder
+from .errors import EmbedderMismatchError
+from .index import IndexStore, load_store
+from .models import Answer, Hit, Turn
+from .retrieve import Filters, Retriever, clean_query, has_words
+from .settings import Settings
+from .text import is_vietnamese
+
+
+class NewsQA:
+    """A loaded index with its embedder: search it and ask it questions."""
+
+    def __init__(self, store: IndexStore, embedder: Embedder,
+                 settings: Settings | None = None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings or Settings()
+        self.retriever = Retriever(store, embedder)
+
+    def status(self) -> dict[str, Any]:
+        """What the index holds: articles, chunks, sentences, embedder, build time, sources."""
+        m = self.store.manifest
+        return {"index_dir": str(self.store.path), "articles": m["counts"]["articles"],
+                "chunks": m["counts"]["chunks"], "sentences": m["counts"]["sentences"],
+                "embedder": m["embedder"], "dim": m["dim"], "built_at": m.get("built_at"),
+                "sources": sorted({a.source for a in self.store.articles if a.source}),
+                "date_range": _date_range(self.store)}
+
+    def _k(self, k: int | None) -> int:
+        k = self.settings.top_k if k is None else int(k)
+        return max(0, min(k, len(self.store.chunks)))
+
+    def search(self, query: str, k: int | None = None, date_from: datetime | None = None,
+               date_to: datetime | None = None, source: str | None = None) -> list[Hit]:
+        """The ``k`` chunks that best match ``query`` (any language), best first."""
+        k = self._k(k)
+        query = clean_query(query, self.settings.max_question_chars)
+        if k == 0 or not has_words(query):
+            return []
+        qvec = self.embedder.embed_query(query)
+        scored = self.retriever.score(query, qvec, Filters(date_from, date_to, source))
+        return self.retriever.hits(scored, k)
+
+    def ask(self, question: str, history: list[Turn] | list[dict[str, str]] | None = None,
+            k: int | None = None, date_from: datetime | None = None,
+            date_to: datetime | None = None, source: str | None = None) -> Answer:
+        """Answer ``question`` with exact, cited quotes, or abstain when the corpus holds no
+        answer. ``history`` lists earlier turns, for follow-up questions."""
+        return self.ask_with_hits(question, history, k, date_from, date_to, source)[0]
+
+    def ask_with_hits(self, question: str,
+                      history: list[Turn] | list[dict[str, str]] | None = None,
+                      k: int | None = None, date_from: datetime | None = None,
+                      date_to: datetime | None = None, source: str | None = None,
+                      hits_k: int = 10) -> tuple[Answer, list[Hit]]:
+        """:meth:`ask`, also returning the ``hits_k`` best chunks the answer drew on."""
+        turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
+        question = clean_query(question, self.settings.max_question_chars)
+        k = self._k(k)
+        if k == 0 or not has_words(question):
+            return Answer(text=NO_ANSWER_VI if is_vietnamese(question) else NO_ANSWER_EN,
+                          citations=[], abstained=True), []
+        qvec = self.embedder.embed_query(question)
+        hvec = None
+        if turns:
+            hvec = self.embedder.embed_query(clean_query(turns[-1].question,
+                                                         self.settings.max_question_chars))
+        answer, scored = answer_question(self.retriever, question, qvec, k,
+                                         self.settings.abstain_threshold, turns,
+                                         Filters(date_from, date_to, source), hvec)
+        return verify(self.store, answer), self.retriever.hits(scored, hits_k)
+
+
+def _date_range(store: IndexStore) -> tuple[str, str] | None:
+    dates = [a.date for a in store.articles if a.date]
+    if not dates:
+        return None
+    return (min(dates).date().isoformat(), max(dates).date().isoformat())
+
+
+def load(index_dir: str | Path | None = None, embedder: str | Embedder | None = None,
+         settings: Settings | None = None) -> NewsQA:
+    """Load the index in ``index_dir`` (default ``embeddings/``) with the embedder it was
+    built with. Asking for another embedder raises :class:`EmbedderMismatchError`."""
+    settings = settings or Settings()
+    store = load_store(index_dir or settings.index_dir)
+    built_with = store.embedder_id
+    if embedder is None:
+        emb = get_embedder(built_with)
+    else:
+        emb = embedder if isinstance(embedder, Embedder) else get_embedder(embedder)
+    if emb.id != built_with or emb.dim != store.dim:
+        raise EmbedderMismatchError(
+            f"index {store.path} was built with {built_with} (dim {store.dim}), not "
+            f"{emb.id} (dim {emb.dim}); rebuild with `newsqa build --embedder {emb.id}` or "
+            "load it without --embedder")
+    emb_check = emb.embed_query("kiểm tra")
+    if np.asarray(emb_check).shape != (store.dim,):
+        raise EmbedderMismatchError(f"embedder {emb.id} gives vectors of another dimension "
+                                    f"than the index ({store.dim})")
+    return NewsQA(store, emb, settings)

@@ -1,0 +1,177 @@
+"""The ``newsqa`` command: parse arguments, call the library, print. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import NewsQAError
+from .models import Answer, BuildReport, Hit
+from .settings import Settings
+
+EXIT_INTERNAL = 70
+
+
+def _date(value: str) -> datetime:
+    from .ingest import parse_date
+
+    parsed = parse_date(value)
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)")
+    return parsed
+
+
+def _parser(settings: Settings) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="newsqa", description="Cited answers from Vietnamese news.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="index a corpus folder (incremental)")
+    b.add_argument("--corpus", type=Path, default=settings.corpus_dir)
+    b.add_argument("--index", type=Path, default=settings.index_dir)
+    b.add_argument("--embedder", default=settings.embedder,
+                   help="e5 (default) or sentence-transformers:NAME_OR_PATH")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    for name, helptext in (("search", "best matching passages"), ("ask", "a cited answer")):
+        c = sub.add_parser(name, help=helptext)
+        c.add_argument("query")
+        c.add_argument("--index", type=Path, default=settings.index_dir)
+        c.add_argument("-k", type=int, default=settings.top_k)
+        c.add_argument("--json", action="store_true")
+        c.add_argument("--from", dest="date_from", type=_date, help="articles on/after DATE")
+        c.add_argument("--to", dest="date_to", type=_date, help="articles on/before DATE")
+        c.add_argument("--source", help="only articles whose source contains this")
+
+    e = sub.add_parser("eval", help="evaluate on a SQuAD v1.1 file")
+    e.add_argument("file", type=Path)
+    e.add_argument("--embedder", default=settings.embedder)
+    e.add_argument("-k", type=int, default=settings.top_k)
+    e.add_argument("--limit", type=int, help="only the first N questions")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--quiet", action="store_true")
+
+    s = sub.add_parser("status", help="what an index holds")
+    s.add_argument("--index", type=Path, default=settings.index_dir)
+    s.add_argument("--json", action="store_true")
+    return p
+
+
+def _progress(quiet: bool) -> Callable[[str, int, int], None] | None:
+    if quiet or (not sys.stderr.isatty() and os.environ.get("NEWSQA_PROGRESS") != "1"):
+        return None
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit="", file=sys.stderr,
+                                     leave=False)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _print_build(report: BuildReport) -> None:
+    for w in report.warnings[:50]:
+        print(f"warning: {w}", file=sys.stderr)
+    if len(report.warnings) > 50:
+        print(f"warning: … and {len(report.warnings) - 50} more", file=sys.stderr)
+    state = "updated" if report.changed else "up to date, nothing embedded"
+    print(f"index {report.index_dir}: {state}\n"
+          f"  articles {report.articles} (embedded {report.embedded_articles}, reused "
+          f"{report.reused_articles}, removed {report.removed_articles})\n"
+          f"  chunks {report.chunks} (embedded {report.embedded_chunks}), sentences "
+          f"{report.sentences}\n  {report.seconds:.2f} s (embedding {report.embed_seconds:.2f} s)")
+
+
+def _print_hits(hits: list[Hit]) -> None:
+    if not hits:
+        print("no matching passage")
+    for i, h in enumerate(hits, start=1):
+        date = f" · {h.date:%Y-%m-%d}" if h.date else ""
+        print(f"{i}. [{h.score:.3f}] {h.title}{date} ({h.article_id} {h.start}-{h.end})")
+        print(f"   {h.text[:300]}{'…' if len(h.text) > 300 else ''}")
+
+
+def _print_answer(ans: Answer) -> None:
+    print(ans.text)
+    if ans.answer_span:
+        print(f"\n→ {ans.answer_span.text}")
+    if ans.citations:
+        print("\nClosest passages (low confidence):" if ans.abstained else "\nSources:")
+    for c in ans.citations:
+        date = f", {c.date:%Y-%m-%d}" if c.date else ""
+        print(f"[{c.n}] {c.title}{date} ({c.article_id}, {c.start}-{c.end})\n    “{c.quote}”")
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code. Library errors become a message and a code."""
+    import newsqa
+
+    settings = Settings()
+    args = _parser(settings).parse_args(argv)
+    if args.command == "build":
+        report = newsqa.build_index(args.corpus, args.index, args.embedder, settings,
+                                    progress=_progress(args.quiet))
+        _print_build(report)
+    elif args.command == "search":
+        hits = newsqa.load(args.index, settings=settings).search(
+            args.query, k=args.k, date_from=args.date_from, date_to=args.date_to,
+            source=args.source)
+        if args.json:
+            print(json.dumps([h.model_dump(mode="json") for h in hits], ensure_ascii=False,
+                             indent=2))
+        else:
+            _print_hits(hits)
+    elif args.command == "ask":
+        ans = newsqa.load(args.index, settings=settings).ask(
+            args.query, k=args.k, date_from=args.date_from, date_to=args.date_to,
+            source=args.source)
+        if args.json:
+            print(ans.model_dump_json(indent=2))
+        else:
+            _print_answer(ans)
+    elif args.command == "eval":
+        from .evaluate import evaluate
+
+        report = evaluate(args.file, embedder=args.embedder, k=args.k, limit=args.limit,
+                          settings=settings, progress=_progress(args.quiet))
+        if args.json:
+            print(json.dumps(report.to_json()))
+        else:
+            for key, value in report.to_json().items():
+                print(f"{key:<16} {value}")
+    elif args.command == "status":
+        info = newsqa.load(args.index, settings=settings).status()
+        print(json.dumps(info, ensure_ascii=False, indent=2) if args.json else
+              "\n".join(f"{k:<10} {v}" for k, v in info.items()))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``newsqa`` console script."""
+    try:
+        return run(argv)
+    except NewsQAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the CLI never shows a traceback to the user
+        if os.environ.get("NEWSQA_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (set NEWSQA_DEBUG=1 for details; "
+              "please report it)", file=sys.stderr)
+        return EXIT_INTERNAL

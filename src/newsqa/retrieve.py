@@ -1,0 +1,152 @@
+"""Hybrid retrieval: dense (FAISS) plus Vietnamese-aware BM25, fused by query coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from .embedding import Embedder
+from .index import IndexStore
+from .models import Hit
+from .text import fold_word, is_vietnamese, normalize, search_terms, words
+
+# How far BM25 may move the fused score (dense cosines of e5 spread over about 0.1).
+KEYWORD_WEIGHT = 0.08
+SENTENCE_WEIGHT = 0.5
+CANDIDATES = 100
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters: date range (inclusive) and source (case-insensitive)."""
+
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    source: str | None = None
+
+    def active(self) -> bool:
+        return any(v is not None for v in (self.date_from, self.date_to, self.source))
+
+
+@dataclass
+class Scored:
+    """Per-chunk scores of one query, before they become :class:`Hit` records."""
+
+    rows: np.ndarray
+    fused: np.ndarray
+    dense: np.ndarray
+    keyword: np.ndarray
+    coverage: float
+
+
+def keyword_coverage(store: IndexStore, query: str) -> float:
+    """Share of the question's content words that the corpus vocabulary knows. English
+    words over a Vietnamese corpus score low, so keyword search weighs little there."""
+    vocab = store.bm25.vocab_dict
+    content = [t for t in search_terms(query, drop_stopwords=True)
+               if "_" not in t and not t.startswith("~")]
+    if not content:
+        return 0.0
+    return sum(1 for t in content if t in vocab) / len(content)
+
+
+def keyword_weight(store: IndexStore, query: str) -> tuple[float, float]:
+    """(weight of BM25 in the fusion, coverage) for this question."""
+    coverage = keyword_coverage(store, query)
+    weight = KEYWORD_WEIGHT * coverage * coverage
+    if not is_vietnamese(query):
+        weight *= 0.5
+    return weight, coverage
+
+
+class Retriever:
+    """Scores every chunk of an index for a question."""
+
+    def __init__(self, store: IndexStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self._dates = np.array([a.date.timestamp() if a.date else np.nan
+                                for a in store.articles], dtype=np.float64)
+        self._sources = [(a.source or "").casefold() for a in store.articles]
+
+    def allowed(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask of chunks whose article passes the filters (None: all pass)."""
+        if filters is None or not filters.active():
+            return None
+        ok = np.ones(len(self.store.articles), dtype=bool)
+        if filters.date_from is not None:
+            ok &= self._dates >= filters.date_from.timestamp()
+        if filters.date_to is not None:
+            ok &= self._dates <= filters.date_to.timestamp()
+        if filters.source:
+            want = filters.source.casefold()
+            ok &= np.array([want in s for s in self._sources], dtype=bool)
+        return ok[self.store.chunk_article]
+
+    def score(self, query: str, qvec: np.ndarray, filters: Filters | None = None,
+              extra_terms: str = "") -> Scored:
+        """Fused scores of the best candidate chunks, best first."""
+        store = self.store
+        n = len(store.chunks)
+        mask = self.allowed(filters)
+        if n == 0 or (mask is not None and not mask.any()):
+            empty = np.zeros(0)
+            return Scored(np.zeros(0, dtype=np.int64), empty, empty, empty, 0.0)
+        terms = search_terms(f"{query} {extra_terms}", drop_stopwords=True)
+        ids = store.bm25.get_tokens_ids(terms)
+        kw = store.bm25.get_scores_from_ids(ids) if ids else np.zeros(n, dtype=np.float32)
+        if mask is None:
+            cand_n = min(n, CANDIDATES)
+            _, dense_rows = store.faiss_index.search(qvec[None, :].astype(np.float32), cand_n)
+            kw_rows = np.argpartition(-kw, cand_n - 1)[:cand_n] if ids else np.zeros(0, int)
+            rows = np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], kw_rows]))
+        else:
+            rows = np.flatnonzero(mask)
+        cvec = store.chunk_vectors()
+        dense = cvec[rows] @ qvec
+        dense = np.maximum(dense, self._sentence_max(rows, qvec) * SENTENCE_WEIGHT +
+                           dense * (1 - SENTENCE_WEIGHT))
+        kw_rows = kw[rows].astype(np.float64)
+        top = kw_rows.max() if len(kw_rows) else 0.0
+        kw_norm = kw_rows / top if top > 0 else np.zeros_like(kw_rows)
+        weight, coverage = keyword_weight(store, query)
+        fused = dense + weight * kw_norm
+        order = np.argsort(-fused, kind="stable")
+        return Scored(rows[order], fused[order], dense[order], kw_norm[order], coverage)
+
+    def _sentence_max(self, rows: np.ndarray, qvec: np.ndarray) -> np.ndarray:
+        spans = self.store.chunk_sentences[rows]
+        sims = self.store.sentence_vectors @ qvec if len(rows) > 2000 else None
+        out = np.empty(len(rows), dtype=np.float64)
+        for i, (lo, hi) in enumerate(spans):
+            if hi <= lo:
+                out[i] = -1.0
+            elif sims is not None:
+                out[i] = sims[lo:hi].max()
+            else:
+                out[i] = (self.store.sentence_vectors[lo:hi] @ qvec).max()
+        return out
+
+    def hits(self, scored: Scored, k: int) -> list[Hit]:
+        """The first ``k`` scored chunks as :class:`Hit` records."""
+        out = []
+        for row, fused in zip(scored.rows[:k], scored.fused[:k], strict=False):
+            chunk = self.store.chunks[int(row)]
+            art = self.store.articles[int(self.store.chunk_article[int(row)])]
+            out.append(Hit(chunk_id=int(row), article_id=art.id, title=art.title, date=art.date,
+                           source=art.source, url=art.url, text=chunk.text, start=chunk.start,
+                           end=chunk.end, score=round(float(fused), 6)))
+        return out
+
+
+def clean_query(query: str, max_chars: int) -> str:
+    """NFC, collapsed white space, and a length cap, so any input can be searched."""
+    query = " ".join(normalize(query).split())
+    return query[:max_chars]
+
+
+def has_words(query: str) -> bool:
+    """Whether a question has anything to search for (not just punctuation or emoji)."""
+    return any(fold_word(w) for w in words(query))

@@ -1,0 +1,130 @@
+"""Question types and short answer spans (a person, date, number or place) in a sentence."""
+
+from __future__ import annotations
+
+import re
+
+from .text import STOPWORDS, fold_word, normalize, words
+
+_TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("when", re.compile(r"\b(khi nào|lúc nào|bao giờ|năm nào|ngày nào|tháng nào|thời điểm nào|"
+                        r"năm bao nhiêu|thế kỷ nào|thời gian nào|when|what year|which year|"
+                        r"what date|what century|what decade)\b")),
+    ("number", re.compile(r"\b(bao nhiêu|mấy|how many|how much|what percentage|how long|"
+                          r"how old|how large|how big|how far|what percent)\b")),
+    ("who", re.compile(r"(^|\s)(ai|người nào|những ai|who|whom|whose)(\s|\?|$)")),
+    ("where", re.compile(r"\b(ở đâu|tại đâu|nơi nào|đâu|where|which city|which country|"
+                         r"what city|what country|which state|what state)\b")),
+]
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+_NAME_LINKS = {"de", "van", "von", "bin", "of", "la", "du", "di"}
+
+
+def capitalised_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of runs of capitalised words ("Lê Thị Hồng Nga", "Super Bowl 50")."""
+    runs: list[tuple[int, int]] = []
+    cur: list[tuple[int, int]] = []
+    for m in _WORD_RE.finditer(text):
+        w = m.group()
+        gap = text[cur[-1][1]:m.start()] if cur else ""
+        joined = not cur or gap in (" ", "-")
+        if w[0].isupper() or (cur and joined and (w in _NAME_LINKS or w.isdigit())):
+            if cur and not joined:
+                runs.append((cur[0][0], cur[-1][1]))
+                cur = []
+            cur.append(m.span())
+            continue
+        if cur:
+            runs.append((cur[0][0], cur[-1][1]))
+            cur = []
+    if cur:
+        runs.append((cur[0][0], cur[-1][1]))
+    return runs
+_DATE_RE = re.compile(
+    r"(?:(?:ngày|hôm)\s+)?\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?|"
+    r"(?:ngày\s+\d{1,2}\s+)?tháng\s+(?:\d{1,2}|[A-Za-zÀ-ỹ]+)(?:\s*(?:năm|,)\s*\d{4})?|"
+    r"(?:năm\s+)?(?:1\d{3}|20\d{2})(?:s)?|thế kỷ\s+(?:thứ\s+)?[\dIVXLC]+|"
+    r"thập (?:kỷ|niên)\s+\d+",
+    re.IGNORECASE | re.UNICODE)
+_NUMBER_RE = re.compile(
+    r"(?:khoảng|hơn|gần|trên|dưới|chỉ)?\s*\d+(?:[.,]\d+)*\s*(?:%|phần trăm)?"
+    r"(?:\s+(?:triệu|tỷ|nghìn|ngàn|trăm|vạn))?"
+    r"(?:\s+[^\W\d_]+){0,2}",
+    re.IGNORECASE | re.UNICODE)
+_NUMBER_WORDS = re.compile(r"\b(một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|trăm|nghìn|triệu|tỷ)"
+                           r"(?:\s+[^\W\d_]+){0,2}", re.IGNORECASE | re.UNICODE)
+
+
+def question_type(question: str) -> str:
+    """One of who, when, number, where, or other."""
+    q = normalize(question).lower()
+    for kind, pattern in _TYPE_PATTERNS:
+        if pattern.search(q):
+            return kind
+    return "other"
+
+
+def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
+    if kind == "who" or kind == "where":
+        spans = []
+        for s, e in capitalised_runs(sentence):
+            text = sentence[s:e]
+            # A capital at the start of a sentence alone is not a name.
+            if len(text.split()) < 2 and (s == 0 or kind == "who"):
+                continue
+            spans.append((s, e))
+        return spans
+    if kind == "when":
+        return [m.span() for m in _DATE_RE.finditer(sentence)]
+    if kind == "number":
+        spans = [m.span() for m in _NUMBER_RE.finditer(sentence) if any(c.isdigit() for c in
+                                                                          m.group())]
+        return spans or [m.span() for m in _NUMBER_WORDS.finditer(sentence)]
+    return []
+
+
+def has_candidate(sentence: str, kind: str) -> bool:
+    """Whether a sentence holds anything of the kind the question asks for."""
+    return bool(_candidates(sentence, kind)) if kind != "other" else False
+
+
+def _strip(sentence: str, s: int, e: int) -> tuple[int, int]:
+    piece = sentence[s:e]
+    left = len(piece) - len(piece.lstrip(" ,.;:-–\"'“”()"))
+    right = len(piece.rstrip(" ,.;:-–\"'“”()"))
+    return s + left, s + max(left, right)
+
+
+def extract_span(sentence: str, question: str, kind: str,
+                 weights: dict[str, float], avoid: set[str] | None = None
+                 ) -> tuple[int, int] | None:
+    """The best candidate of ``kind`` in ``sentence``: near the question's words, and not a
+    repeat of them. ``weights`` maps folded question words to importance. Offsets are
+    relative to the sentence."""
+    if kind == "other":
+        return None
+    q_words = {fold_word(w) for w in words(question)}
+    tokens = [(m.start(), m.end(), fold_word(m.group())) for m in
+              re.finditer(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", sentence)]
+    best: tuple[float, tuple[int, int]] | None = None
+    for s, e in _candidates(sentence, kind):
+        s, e = _strip(sentence, s, e)
+        if e <= s:
+            continue
+        cand_words = [fold_word(w) for w in words(sentence[s:e])]
+        content = [w for w in cand_words if w not in STOPWORDS]
+        if not content or all(w in q_words for w in content):
+            continue
+        if avoid and fold_word(sentence[s:e]) in avoid:
+            continue
+        # Words just after a name are usually its role ("Lê Thị Hồng Nga, Bí thư Đảng ủy
+        # Khối"), so they count most; words before count less.
+        after = [t for t in tokens if t[0] >= e][:10]
+        before = [t for t in tokens if t[1] <= s][-6:]
+        score = sum(weights.get(t[2], 0.0) for t in after) + \
+            0.5 * sum(weights.get(t[2], 0.0) for t in before)
+        score -= 0.01 * s / max(1, len(sentence))
+        if best is None or score > best[0]:
+            best = (score, (s, e))
+    return best[1] if best else None

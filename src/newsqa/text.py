@@ -1,0 +1,162 @@
+"""Vietnamese text handling: normalisation, tone folding, search terms and sentence splitting."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Combining marks that carry the five Vietnamese tones (huyền, sắc, ngã, hỏi, nặng).
+_TONE_MARKS = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
+_WORD_RE = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+", re.UNICODE)
+_VI_LETTERS = set("ăâđêôơưáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
+
+# Abbreviations that end in a full stop without ending a sentence.
+_ABBREVIATIONS = {
+    "tp", "ts", "pgs", "gs", "ths", "bs", "ks", "q", "p", "tt", "tx", "h", "ng", "st", "mr", "mrs",
+    "ms", "dr", "prof", "co", "inc", "ltd", "vs", "v.v", "tr", "nxb", "cn", "ubnd", "hđnd", "đ",
+    "no", "bs.ckii", "bs.cki", "lt", "đt", "sđt", "e.g", "i.e", "tk", "kts", "cty", "ttxvn",
+}
+_SENT_END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+)")
+_OPENERS = "\"'“‘«([-–—•*"
+
+VI_STOPWORDS = frozenset(
+    ["ai", "gì", "nào", "đâu", "sao", "bao", "nhiêu", "mấy", "thế", "là", "có", "không", "được", "của", "và", "các", "những", "một", "này", "đó", "kia", "thì", "mà", "với", "cho", "trong", "ngoài", "trên", "dưới", "về", "từ", "đến", "tới", "theo", "như", "khi", "lúc", "nếu", "vì", "bởi", "do", "để", "đã", "đang", "sẽ", "vẫn", "cũng", "rất", "quá", "hơn", "nhất", "nhiều", "ít", "hay", "hoặc", "tại", "ở", "ra", "vào", "lên", "xuống", "nên", "phải", "bị", "người", "việc", "cái", "chiếc", "con", "nhưng", "còn", "vậy", "thế_nào", "hả", "hỏi"]
+)
+EN_STOPWORDS = frozenset(
+    ["a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "into", "over", "under", "after", "before", "during", "between", "among", "through", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "many", "much", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did", "has", "have", "had", "this", "that", "these", "those", "it", "its", "his", "her", "their", "they", "he", "she", "we", "you", "i", "and", "or", "but", "not", "no", "than", "then", "there", "here", "also", "can", "could", "would", "should", "will", "may", "might", "must", "one", "ones", "any", "some", "other", "such", "own", "same", "so", "very", "just", "if", "whether"]
+)
+STOPWORDS = VI_STOPWORDS | EN_STOPWORDS
+
+
+def normalize(text: str) -> str:
+    """NFC-normalise text and unify line endings; every entry point calls this."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=200_000)
+def fold_word(word: str) -> str:
+    """Lowercase a word and move its tone mark to the end, so that placement variants
+    (hoá/hóa, thuỷ/thủy, quý/qúy) give the same key."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    tone = ""
+    base = []
+    for ch in decomposed:
+        if ch in _TONE_MARKS:
+            tone = _TONE_MARKS[ch]
+        else:
+            base.append(ch)
+    return unicodedata.normalize("NFC", "".join(base)) + tone
+
+
+@lru_cache(maxsize=200_000)
+def ascii_fold(word: str) -> str:
+    """Strip every diacritic (đ → d): the form people type without a Vietnamese keyboard."""
+    decomposed = unicodedata.normalize("NFD", word.lower().replace("đ", "d").replace("Đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    """Syllables and numbers of a text, in order, as written."""
+    return _WORD_RE.findall(text)
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the syllables and numbers of a text."""
+    return [m.span() for m in _WORD_RE.finditer(text)]
+
+
+def search_terms(text: str, drop_stopwords: bool = False) -> list[str]:
+    """Terms for keyword search: tone-folded syllables, syllable bigrams (so that compounds
+    such as "Đảng ủy" or "Hồ Chí Minh" count as units) and diacritic-free syllables."""
+    syllables = [fold_word(w) for w in words(normalize(text))]
+    terms: list[str] = []
+    for i, syl in enumerate(syllables):
+        stop = syl in _FOLDED_STOPWORDS
+        if not (drop_stopwords and stop):
+            terms.append(syl)
+            plain = ascii_fold(syl.rstrip("12345"))
+            if plain != syl:
+                terms.append("~" + plain)
+            if "." in syl or "," in syl or "/" in syl:
+                terms.extend(p for p in re.split(r"[.,/:]", syl) if p)
+        if i + 1 < len(syllables):
+            nxt = syllables[i + 1]
+            if not (drop_stopwords and stop and nxt in _FOLDED_STOPWORDS):
+                terms.append(f"{syl}_{nxt}")
+    return terms
+
+
+_FOLDED_STOPWORDS = frozenset(fold_word(w) for w in STOPWORDS)
+
+
+def content_words(text: str) -> list[str]:
+    """Tone-folded syllables of a text without stop words."""
+    return [f for f in (fold_word(w) for w in words(normalize(text))) if f not in _FOLDED_STOPWORDS]
+
+
+def vietnamese_ratio(text: str) -> float:
+    """Share of a text's words that look Vietnamese rather than English (0..1)."""
+    ws = [w.lower() for w in words(text) if not w[0].isdigit()]
+    if not ws:
+        return 1.0
+    vi = sum(1 for w in ws if w in VI_STOPWORDS or any(c in _VI_LETTERS for c in w))
+    en = sum(1 for w in ws if w in EN_STOPWORDS)
+    if vi + en == 0:
+        return 0.5
+    return vi / (vi + en)
+
+
+def is_vietnamese(text: str) -> bool:
+    """Whether a question reads as Vietnamese (names with diacritics inside an English
+    question do not make it Vietnamese)."""
+    return vietnamese_ratio(text) >= 0.5
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split text into sentences, returning (start, end) character offsets.
+
+    Line breaks always end a sentence. Inside a line, a full stop, question or exclamation
+    mark ends a sentence when followed by space and a capital, digit or opening quote, unless
+    it closes an abbreviation (TP., PGS., ThS.) or an initial (N. V. A.).
+    """
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        start = line.start()
+        segment = line.group()
+        for m in _SENT_END_RE.finditer(segment):
+            end = m.end()
+            rest = segment[end:].lstrip()
+            if not rest:
+                continue
+            nxt = rest[0]
+            if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+                continue
+            before = segment[: m.start()]
+            prev_word = re.search(r"([^\W_]+(?:\.[^\W_]+)*)$", before)
+            if m.group().startswith(".") and prev_word:
+                token = prev_word.group(1)
+                if token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper()):
+                    continue
+            _add_span(spans, text, start, line.start() + end)
+            start = line.start() + end
+        _add_span(spans, text, start, line.end())
+    return spans
+
+
+def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return
+    lead = len(piece) - len(piece.lstrip())
+    spans.append((start + lead, start + lead + len(stripped)))
+
+
+def is_informative(sentence: str) -> bool:
+    """False for caption-like lines that carry no content (e.g. "Một số hình ảnh:")."""
+    ws = words(sentence)
+    if len(ws) < 4:
+        return False
+    return not (sentence.rstrip().endswith(":") and len(ws) < 12)
