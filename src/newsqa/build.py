@@ -142,6 +142,7 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
     todo_sents: list[str] = []
     reused = 0
     limit = max(16, emb.max_tokens - 16)
+    counter = (lambda t: emb.count_tokens(t) or 0) if _counts(emb) else None
     for art in articles:
         row = old_rows.get(art.id)
         if old is not None and row is not None and \
@@ -151,8 +152,7 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
             continue
         sents = sentences_of(art, settings.chunk_tokens)
         chunks = chunk_article(art, settings.chunk_tokens, settings.chunk_overlap, sents,
-                               extra_counter=emb.count_tokens if _counts(emb) else None,
-                               extra_limit=limit)
+                               extra_counter=counter, extra_limit=limit)
         plan.append((art, sents, chunks, None))
         todo_chunks.extend(f"{art.title}\n{c.text}" for c in chunks)
         todo_sents.extend(art.text[s.start:s.end] for s in sents)
@@ -161,7 +161,10 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
     new_svec = _embed_all(emb, todo_sents, settings.batch_size, "sentences", progress)
     embed_seconds = time.perf_counter() - embed_t
 
-    records, cvecs, svecs, bm25_docs = [], [], [], []
+    records: list[dict[str, Any]] = []
+    cvecs: list[np.ndarray] = []
+    svecs: list[np.ndarray] = []
+    bm25_docs: list[list[str]] = []
     ci = si = 0
     n_chunks = n_sents = 0
     for art, sents, chunks, vecs in plan:

@@ -51,7 +51,8 @@ def _cut_long(text: str, max_tokens: int) -> list[tuple[int, int]]:
     step = max(1, max_tokens // 3)
     while first < len(spans):
         last = min(len(spans), first + step)
-        while last > first + 1 and count_tokens(text[spans[first][0]:spans[last - 1][1]]) > max_tokens:
+        while last > first + 1 and \
+                count_tokens(text[spans[first][0]:spans[last - 1][1]]) > max_tokens:
             last = first + max(1, (last - first) * 3 // 4)
         pieces.append((spans[first][0], spans[last - 1][1]))
         first = last

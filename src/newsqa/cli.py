@@ -145,12 +145,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     elif args.command == "eval":
         from .evaluate import evaluate
 
-        report = evaluate(args.file, embedder=args.embedder, k=args.k, limit=args.limit,
-                          settings=settings, progress=_progress(args.quiet))
+        figures = evaluate(args.file, embedder=args.embedder, k=args.k, limit=args.limit,
+                           settings=settings, progress=_progress(args.quiet)).to_json()
         if args.json:
-            print(json.dumps(report.to_json()))
+            print(json.dumps(figures))
         else:
-            for key, value in report.to_json().items():
+            for key, value in figures.items():
                 print(f"{key:<16} {value}")
     elif args.command == "status":
         info = newsqa.load(args.index, settings=settings).status()

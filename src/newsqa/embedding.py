@@ -35,7 +35,8 @@ class Embedder(ABC):
 
     def embed_query(self, text: str) -> Vectors:
         """Embed one query; returns a (dim,) vector."""
-        return self.embed_batch([text], is_query=True)[0]
+        vec: Vectors = self.embed_batch([text], is_query=True)[0]
+        return vec
 
     def count_tokens(self, text: str) -> int | None:
         """The model's own token count for ``text``, when the backend can tell."""
@@ -48,7 +49,8 @@ def _normalise(vectors: Any) -> Vectors:
         arr = arr[None, :]
     norms = np.linalg.norm(arr, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return arr / norms
+    out: Vectors = arr / norms
+    return out
 
 
 class E5Embedder(Embedder):

@@ -14,6 +14,7 @@ from .text import fold_word, is_vietnamese, normalize, search_terms, words
 
 # How far BM25 may move the fused score (dense cosines of e5 spread over about 0.1).
 KEYWORD_WEIGHT = 0.08
+ENGLISH_FACTOR = 0.5
 SENTENCE_WEIGHT = 0.5
 CANDIDATES = 100
 
@@ -57,7 +58,7 @@ def keyword_weight(store: IndexStore, query: str) -> tuple[float, float]:
     coverage = keyword_coverage(store, query)
     weight = KEYWORD_WEIGHT * coverage * coverage
     if not is_vietnamese(query):
-        weight *= 0.5
+        weight *= ENGLISH_FACTOR
     return weight, coverage
 
 
@@ -70,6 +71,17 @@ class Retriever:
         self._dates = np.array([a.date.timestamp() if a.date else np.nan
                                 for a in store.articles], dtype=np.float64)
         self._sources = [(a.source or "").casefold() for a in store.articles]
+        indptr = np.asarray(store.bm25.scores["indptr"])
+        df = np.diff(indptr).astype(np.float64)
+        n = max(1, len(store.chunks))
+        self.idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        self.max_idf = float(np.log1p((n + 0.5) / 0.5))
+
+    def term_idf(self, terms: list[str]) -> dict[str, float]:
+        """Inverse document frequency of each term (unknown terms get the maximum)."""
+        vocab = self.store.bm25.vocab_dict
+        return {t: float(self.idf[vocab[t]]) if t in vocab and vocab[t] < len(self.idf)
+                else self.max_idf for t in terms}
 
     def allowed(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean mask of chunks whose article passes the filters (None: all pass)."""
@@ -83,7 +95,8 @@ class Retriever:
         if filters.source:
             want = filters.source.casefold()
             ok &= np.array([want in s for s in self._sources], dtype=bool)
-        return ok[self.store.chunk_article]
+        chunk_ok: np.ndarray = ok[self.store.chunk_article]
+        return chunk_ok
 
     def score(self, query: str, qvec: np.ndarray, filters: Filters | None = None,
               extra_terms: str = "") -> Scored:

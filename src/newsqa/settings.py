@@ -18,12 +18,13 @@ class Settings(BaseSettings):
     embedder: str = Field(
         default="e5", description="'e5' or 'sentence-transformers:<name or path>'"
     )
-    chunk_tokens: int = Field(default=200, ge=16, le=480, description="chunk budget, tiktoken")
+    chunk_tokens: int = Field(default=400, ge=16, le=480, description="chunk budget, tiktoken")
     chunk_overlap: int = Field(default=1, ge=0, le=3, description="sentences of overlap")
     batch_size: int = Field(default=16, ge=1, le=512)
     top_k: int = Field(default=5, ge=1, le=50)
     max_question_chars: int = Field(default=2000, ge=16)
-    abstain_threshold: float = Field(default=0.5, description="answer confidence below this abstains")
+    abstain_threshold: float = Field(
+        default=0.0, description="raise to abstain more often, lower to answer more often")
     lock_timeout: float = Field(default=0.0, ge=0.0, description="seconds a build waits for a lock")
 
 

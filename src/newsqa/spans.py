@@ -56,6 +56,12 @@ _NUMBER_WORDS = re.compile(r"\b(một|hai|ba|bốn|năm|sáu|bảy|tám|chín|m�
                            r"(?:\s+[^\W\d_]+){0,2}", re.IGNORECASE | re.UNICODE)
 
 
+_PERSON_MARKERS = re.compile(
+    r"(đồng chí|ông|bà|anh|chị|em|cô|chú|bác|cụ|tiến sĩ|thạc sĩ|giáo sư|bác sĩ|luật sư|nhà văn|"
+    r"nhạc sĩ|ca sĩ|cầu thủ|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|President|PGS\.?|GS\.?|TS\.?|ThS\.?|"
+    r"BS\.?|HLV|thủ tướng|chủ tịch|bí thư)\s*$", re.IGNORECASE)
+
+
 def question_type(question: str) -> str:
     """One of who, when, number, where, or other."""
     q = normalize(question).lower()
@@ -84,16 +90,25 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
     return []
 
 
-def has_candidate(sentence: str, kind: str) -> bool:
-    """Whether a sentence holds anything of the kind the question asks for."""
-    return bool(_candidates(sentence, kind)) if kind != "other" else False
-
-
 def _strip(sentence: str, s: int, e: int) -> tuple[int, int]:
     piece = sentence[s:e]
     left = len(piece) - len(piece.lstrip(" ,.;:-–\"'“”()"))
     right = len(piece.rstrip(" ,.;:-–\"'“”()"))
     return s + left, s + max(left, right)
+
+
+def valid_candidates(sentence: str, question: str, kind: str) -> list[tuple[int, int]]:
+    """Candidates of ``kind`` in ``sentence`` that do not just repeat the question."""
+    if kind == "other":
+        return []
+    q_words = {fold_word(w) for w in words(question)}
+    out = []
+    for s, e in _candidates(sentence, kind):
+        s, e = _strip(sentence, s, e)
+        content = [w for w in (fold_word(x) for x in words(sentence[s:e])) if w not in STOPWORDS]
+        if e > s and content and not all(w in q_words for w in content):
+            out.append((s, e))
+    return out
 
 
 def extract_span(sentence: str, question: str, kind: str,
@@ -102,29 +117,29 @@ def extract_span(sentence: str, question: str, kind: str,
     """The best candidate of ``kind`` in ``sentence``: near the question's words, and not a
     repeat of them. ``weights`` maps folded question words to importance. Offsets are
     relative to the sentence."""
-    if kind == "other":
-        return None
-    q_words = {fold_word(w) for w in words(question)}
     tokens = [(m.start(), m.end(), fold_word(m.group())) for m in
               re.finditer(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", sentence)]
     best: tuple[float, tuple[int, int]] | None = None
-    for s, e in _candidates(sentence, kind):
-        s, e = _strip(sentence, s, e)
-        if e <= s:
-            continue
-        cand_words = [fold_word(w) for w in words(sentence[s:e])]
-        content = [w for w in cand_words if w not in STOPWORDS]
-        if not content or all(w in q_words for w in content):
-            continue
+    for s, e in valid_candidates(sentence, question, kind):
         if avoid and fold_word(sentence[s:e]) in avoid:
             continue
-        # Words just after a name are usually its role ("Lê Thị Hồng Nga, Bí thư Đảng ủy
-        # Khối"), so they count most; words before count less.
-        after = [t for t in tokens if t[0] >= e][:10]
-        before = [t for t in tokens if t[1] <= s][-6:]
+        # News lists people as "Name, role; Name, role": the clause after a name is its
+        # role and counts most, the clause before it less.
+        seg_end = sentence.find(";", e)
+        seg_end = len(sentence) if seg_end < 0 else seg_end
+        seg_start = sentence.rfind(";", 0, s) + 1
+        after = [t for t in tokens if e <= t[0] < seg_end][:20]
+        before = [t for t in tokens if seg_start <= t[0] and t[1] <= s][-12:]
         score = sum(weights.get(t[2], 0.0) for t in after) + \
             0.5 * sum(weights.get(t[2], 0.0) for t in before)
-        score -= 0.01 * s / max(1, len(sentence))
+        score += 0.5 * (1 - s / max(1, len(sentence)))
+        cand = [fold_word(w) for w in words(sentence[s:e])]
+        score -= 2.0 * sum(1 for w in cand if w in weights) / max(1, len(cand))
+        if kind == "who":
+            if _PERSON_MARKERS.search(sentence[max(0, s - 16):s]):
+                score += 3.0
+            if 2 <= len(words(sentence[s:e])) <= 4:
+                score += 0.3
         if best is None or score > best[0]:
             best = (score, (s, e))
     return best[1] if best else None

@@ -96,22 +96,16 @@ def content_words(text: str) -> list[str]:
     return [f for f in (fold_word(w) for w in words(normalize(text))) if f not in _FOLDED_STOPWORDS]
 
 
-def vietnamese_ratio(text: str) -> float:
-    """Share of a text's words that look Vietnamese rather than English (0..1)."""
-    ws = [w.lower() for w in words(text) if not w[0].isdigit()]
-    if not ws:
-        return 1.0
-    vi = sum(1 for w in ws if w in VI_STOPWORDS or any(c in _VI_LETTERS for c in w))
-    en = sum(1 for w in ws if w in EN_STOPWORDS)
-    if vi + en == 0:
-        return 0.5
-    return vi / (vi + en)
-
-
 def is_vietnamese(text: str) -> bool:
-    """Whether a question reads as Vietnamese (names with diacritics inside an English
-    question do not make it Vietnamese)."""
-    return vietnamese_ratio(text) >= 0.5
+    """Whether a question reads as Vietnamese. Function words decide; Vietnamese names inside
+    an English question ("Who signed for the Đảng ủy Khối?") do not make it Vietnamese."""
+    ws = [w.lower() for w in words(text) if not w[0].isdigit()]
+    vi = sum(1 for w in ws if w in VI_STOPWORDS)
+    en = sum(1 for w in ws if w in EN_STOPWORDS)
+    if vi != en:
+        return vi > en
+    marked = sum(1 for w in ws if any(c in _VI_LETTERS for c in w))
+    return marked * 2 >= len(ws) if ws else True
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
