@@ -10,7 +10,7 @@ import numpy as np
 from .errors import NewsQAError
 from .index import IndexStore
 from .models import Answer, AnswerSpan, Citation, Turn
-from .retrieve import Filters, Retriever, Scored
+from .retrieve import Filters, Retriever, Scored, expand_query
 from .spans import capitalised_runs, extract_span, question_type, valid_candidates
 from .text import content_words, fold_word, is_vietnamese, search_terms, words
 
@@ -135,7 +135,7 @@ def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: in
     if follow and history_qvec is not None:
         qvec = qvec + 0.5 * history_qvec
         qvec = qvec / np.linalg.norm(qvec)
-    query = f"{prev_q} {question}".strip()
+    query = f"{prev_q} {expand_query(question)}".strip()
     kind = question_type(question)
     scored = retriever.score(question, qvec, filters, extra_terms=prev_q)
     cands = select_sentences(retriever, scored, qvec, query, question, kind,

@@ -10,7 +10,8 @@ import numpy as np
 from .embedding import Embedder
 from .index import IndexStore
 from .models import Hit
-from .text import fold_word, is_vietnamese, normalize, search_terms, words
+from .lexicon import translate_terms
+from .text import fold_word, is_stopword, is_vietnamese, normalize, search_terms, words
 
 # How far BM25 may move the fused score (dense cosines of e5 spread over about 0.1).
 KEYWORD_WEIGHT = 0.08
@@ -42,15 +43,27 @@ class Scored:
     coverage: float
 
 
+def expand_query(query: str) -> str:
+    """The query plus, for an English question, the Vietnamese words of its news terms."""
+    return query if is_vietnamese(query) else f"{query} {translate_terms(query)}".strip()
+
+
 def keyword_coverage(store: IndexStore, query: str) -> float:
-    """Share of the question's content words that the corpus vocabulary knows. English
-    words over a Vietnamese corpus score low, so keyword search weighs little there."""
+    """Share of the question's content words that the corpus knows, directly or through
+    the glossary. English words over a Vietnamese corpus score low, so keyword search
+    weighs little there."""
     vocab = store.bm25.vocab_dict
-    content = [t for t in search_terms(query, drop_stopwords=True)
-               if "_" not in t and not t.startswith("~")]
+    english = not is_vietnamese(query)
+    content = [w for w in words(normalize(query)) if not is_stopword(fold_word(w))]
     if not content:
         return 0.0
-    return sum(1 for t in content if t in vocab) / len(content)
+    known = 0
+    for w in content:
+        terms = [fold_word(w)]
+        if english:
+            terms += [fold_word(x) for x in words(translate_terms(w))]
+        known += any(t in vocab for t in terms)
+    return known / len(content)
 
 
 def keyword_weight(store: IndexStore, query: str) -> tuple[float, float]:
@@ -107,7 +120,7 @@ class Retriever:
         if n == 0 or (mask is not None and not mask.any()):
             empty = np.zeros(0)
             return Scored(np.zeros(0, dtype=np.int64), empty, empty, empty, 0.0)
-        terms = search_terms(f"{query} {extra_terms}", drop_stopwords=True)
+        terms = search_terms(f"{expand_query(query)} {extra_terms}", drop_stopwords=True)
         ids = store.bm25.get_tokens_ids(terms)
         kw = store.bm25.get_scores_from_ids(ids) if ids else np.zeros(n, dtype=np.float32)
         if mask is None:

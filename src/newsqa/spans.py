@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .text import STOPWORDS, fold_word, normalize, words
+from .text import fold_word, is_stopword, normalize, words
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("when", re.compile(r"\b(khi nào|lúc nào|bao giờ|năm nào|ngày nào|tháng nào|thời điểm nào|"
@@ -105,7 +105,7 @@ def valid_candidates(sentence: str, question: str, kind: str) -> list[tuple[int,
     out = []
     for s, e in _candidates(sentence, kind):
         s, e = _strip(sentence, s, e)
-        content = [w for w in (fold_word(x) for x in words(sentence[s:e])) if w not in STOPWORDS]
+        content = [w for w in (fold_word(x) for x in words(sentence[s:e])) if not is_stopword(w)]
         if e > s and content and not all(w in q_words for w in content):
             out.append((s, e))
     return out

@@ -91,6 +91,11 @@ def search_terms(text: str, drop_stopwords: bool = False) -> list[str]:
 _FOLDED_STOPWORDS = frozenset(fold_word(w) for w in STOPWORDS)
 
 
+def is_stopword(folded: str) -> bool:
+    """Whether a folded word (see :func:`fold_word`) is a Vietnamese or English stop word."""
+    return folded in _FOLDED_STOPWORDS
+
+
 def content_words(text: str) -> list[str]:
     """Tone-folded syllables of a text without stop words."""
     return [f for f in (fold_word(w) for w in words(normalize(text))) if f not in _FOLDED_STOPWORDS]
@@ -124,8 +129,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             rest = segment[end:].lstrip()
             if not rest:
                 continue
-            nxt = rest[0]
-            if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
+            # Skip quotes, brackets and dashes: what follows them decides.
+            head = rest.lstrip(_OPENERS + " ")
+            if not head or not (head[0].isupper() or head[0].isdigit()):
                 continue
             before = segment[: m.start()]
             prev_word = re.search(r"([^\W_]+(?:\.[^\W_]+)*)$", before)
