@@ -1,0 +1,100 @@
+"""Answers with exact citations, abstention and follow-ups, on real indexes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+import newsqa
+from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI
+
+from .conftest import CORPUS, SIGNER, shared_file
+
+SIGNER_QUESTIONS = ["Who signed for the Đảng ủy Khối?",
+                    "Ai là người ký kết quy chế thay mặt Đảng ủy Khối?"]
+ABSENT_QUESTIONS = ["What is the price of gold today?", "Giá vàng hôm nay bao nhiêu?"]
+
+
+def _check_exact(qa: newsqa.NewsQA, answer: newsqa.Answer) -> None:
+    for c in answer.citations:
+        art = qa.store.articles[qa.store.article_rows[c.article_id]]
+        assert art.text[c.start:c.end] == c.quote
+        assert art.text[c.context_start:c.context_start + len(c.context)] == c.context
+    if answer.answer_span:
+        first = answer.citations[0]
+        assert first.start <= answer.answer_span.start < answer.answer_span.end <= first.end
+
+
+@pytest.mark.parametrize("question", SIGNER_QUESTIONS)
+def test_signer_questions_are_answered_with_exact_quotes(seed_qa: newsqa.NewsQA,
+                                                          question: str) -> None:
+    ans = seed_qa.ask(question)
+    assert not ans.abstained
+    assert SIGNER in ans.citations[0].quote
+    assert "[1]" in ans.text and ans.citations[0].quote in ans.text
+    assert ans.answer_span is not None and ans.answer_span.text == SIGNER
+    _check_exact(seed_qa, ans)
+
+
+@pytest.mark.parametrize("question", ABSENT_QUESTIONS)
+def test_absent_topics_abstain_in_the_question_language(seed_qa: newsqa.NewsQA,
+                                                        question: str) -> None:
+    ans = seed_qa.ask(question)
+    assert ans.abstained and ans.answer_span is None
+    assert ans.text == (NO_ANSWER_EN if question.startswith("What") else NO_ANSWER_VI)
+    assert ans.citations and all(c.low_confidence for c in ans.citations)
+    _check_exact(seed_qa, ans)
+
+
+def test_follow_up_uses_history(seed_qa: newsqa.NewsQA) -> None:
+    first = seed_qa.ask("Ai ký cho Đảng ủy Khối?")
+    assert first.answer_span and first.answer_span.text == SIGNER
+    follow = seed_qa.ask("Còn phía Tập đoàn thì ai ký?",
+                         history=[newsqa.Turn(question="Ai ký cho Đảng ủy Khối?",
+                                              answer=first.text)])
+    assert not follow.abstained
+    assert follow.answer_span is not None and follow.answer_span.text == "Nguyễn Phú Cường"
+
+
+def test_nfd_question_gives_the_same_answer(seed_qa: newsqa.NewsQA) -> None:
+    q = SIGNER_QUESTIONS[1]
+    assert seed_qa.ask(unicodedata.normalize("NFD", q)) == seed_qa.ask(q)
+
+
+def test_answer_json_has_the_documented_keys(seed_qa: newsqa.NewsQA) -> None:
+    data = json.loads(seed_qa.ask(SIGNER_QUESTIONS[0]).model_dump_json())
+    assert set(data) == {"text", "citations", "abstained", "answer_span"}
+    assert {"n", "article_id", "title", "date", "quote", "start", "end", "score",
+            "context"} <= set(data["citations"][0])
+
+
+@pytest.mark.shared
+def test_answers_hold_with_hundreds_of_unrelated_articles(tmp_path: Path) -> None:
+    src = shared_file("data/baomoi-2017.jsonl.gz")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(next(CORPUS.glob("*.txt")), corpus)
+    with gzip.open(src, "rt", encoding="utf-8") as fh, \
+            (corpus / "baomoi.jsonl").open("w", encoding="utf-8") as out:
+        kept = 0
+        for line in fh:
+            # Short articles keep the build quick; they are as unrelated as long ones.
+            if len(json.loads(line)["text"]) < 800:
+                out.write(line)
+                kept += 1
+                if kept == 200:
+                    break
+    newsqa.build_index(corpus, tmp_path / "ix")
+    qa = newsqa.load(tmp_path / "ix")
+    assert qa.status()["articles"] == 201
+    for question in SIGNER_QUESTIONS:
+        ans = qa.ask(question)
+        assert not ans.abstained and SIGNER in ans.citations[0].quote
+        _check_exact(qa, ans)
+    hits = qa.search("Who signed for the Đảng ủy Khối?", k=1)
+    assert SIGNER in hits[0].text

@@ -1,0 +1,74 @@
+"""``newsqa eval`` on SQuAD-format files (a smoke version; the full figures are in docs/)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsqa.evaluate import evaluate, span_scores
+
+from .conftest import run_cli, shared_file
+
+KEYS = {"recall@1", "recall@5", "mrr@10", "answer_accuracy", "cited@3", "span_em", "span_f1",
+        "abstain_rate", "latency_ms_p50", "latency_ms_p95", "build_seconds", "questions"}
+
+
+def _tiny_squad(path: Path) -> Path:
+    ctx1 = ("Ngày 2/9/1945, Chủ tịch Hồ Chí Minh đọc Tuyên ngôn Độc lập tại Quảng trường Ba "
+            "Đình. Sự kiện khai sinh nước Việt Nam Dân chủ Cộng hòa.")
+    ctx2 = ("Vịnh Hạ Long có khoảng 1.600 hòn đảo lớn nhỏ. Vịnh được UNESCO công nhận là di "
+            "sản thiên nhiên thế giới năm 1994.")
+    data = {"version": "1.1", "data": [
+        {"title": "Lịch_sử", "paragraphs": [{"context": ctx1, "qas": [
+            {"id": "q1", "question": "Ai đọc Tuyên ngôn Độc lập?",
+             "answers": [{"text": "Hồ Chí Minh", "answer_start": ctx1.index("Hồ Chí Minh")}]},
+        ]}]},
+        {"title": "Địa_lý", "paragraphs": [{"context": ctx2, "qas": [
+            {"id": "q2", "question": "Vịnh Hạ Long có bao nhiêu hòn đảo?",
+             "answers": [{"text": "1.600", "answer_start": ctx2.index("1.600")}]},
+            {"id": "q3", "question": "When did UNESCO recognise Ha Long Bay?",
+             "answers": [{"text": "1994", "answer_start": ctx2.index("1994")}]},
+        ]}]},
+    ]}
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_span_scores() -> None:
+    assert span_scores("Hồ Chí Minh", ["hồ chí minh"]) == (1.0, 1.0)
+    em, f1 = span_scores("Chủ tịch Hồ Chí Minh", ["Hồ Chí Minh"])
+    assert em == 0.0 and abs(f1 - 0.75) < 1e-9
+
+
+def test_eval_is_deterministic_and_reports_every_key(tmp_path: Path) -> None:
+    squad = _tiny_squad(tmp_path / "tiny.json")
+    first = evaluate(squad).to_json()
+    second = evaluate(squad).to_json()
+    assert set(first) == KEYS and first["questions"] == 3
+    quality = [k for k in KEYS if not k.startswith(("latency", "build"))]
+    assert {k: first[k] for k in quality} == {k: second[k] for k in quality}
+    assert first["recall@5"] == 1.0 and first["answer_accuracy"] >= 2 / 3
+
+
+def test_eval_cli_json(tmp_path: Path) -> None:
+    res = run_cli("eval", str(_tiny_squad(tmp_path / "tiny.json")), "--json")
+    assert res.returncode == 0, res.stderr
+    assert set(json.loads(res.stdout)) == KEYS
+
+
+@pytest.mark.shared
+def test_eval_smoke_on_xquad(tmp_path: Path) -> None:
+    path = shared_file("data/xquad-vi-dev.json")
+    res = run_cli("eval", str(path), "--limit", "12", "--json")
+    assert res.returncode == 0, res.stderr
+    figures = json.loads(res.stdout)
+    assert figures["questions"] == 12 and figures["recall@5"] >= 0.75
+
+
+def test_eval_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("[1, 2]", encoding="utf-8")
+    res = run_cli("eval", str(bad))
+    assert res.returncode == 2 and "SQuAD" in res.stderr and "Traceback" not in res.stderr
