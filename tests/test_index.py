@@ -131,7 +131,7 @@ def test_corrupted_files_are_named(index_copy: Path) -> None:
     m = json.loads((index_copy / MANIFEST).read_text(encoding="utf-8"))
     faiss_file = index_copy / m["data_dir"] / "chunks.faiss"
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])
-    with pytest.raises(IndexCorruptError, match="chunks.faiss"):
+    with pytest.raises(IndexCorruptError, match=r"chunks\.faiss"):
         newsqa.load(index_copy)
 
 

@@ -116,6 +116,45 @@ def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | No
         return report
 
 
+class BackgroundBuild:
+    """An incremental build in a thread, with progress a UI can poll. Readers keep using
+    the old index until the new manifest is swapped in."""
+
+    def __init__(self, corpus_dir: str | Path, index_dir: str | Path,
+                 settings: Settings | None = None) -> None:
+        import threading
+
+        self.stage = "starting"
+        self.done = 0
+        self.total = 0
+        self.report: BuildReport | None = None
+        self.error: str | None = None
+        self._thread = threading.Thread(target=self._run, args=(corpus_dir, index_dir,
+                                                                settings), daemon=True)
+        self._thread.start()
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        self.stage, self.done, self.total = stage, done, total
+
+    def _run(self, corpus_dir: str | Path, index_dir: str | Path,
+             settings: Settings | None) -> None:
+        try:
+            self.report = build_index(corpus_dir, index_dir, settings=settings,
+                                      progress=self._progress)
+        except NewsQAError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # shown to the user, never raised in the UI thread
+            self.error = f"{type(exc).__name__}: {exc}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
 def _previous(index_path: Path) -> tuple[dict[str, Any] | None, str | None]:
     if not (index_path / MANIFEST).exists():
         return None, None

@@ -9,8 +9,8 @@ import numpy as np
 
 from .embedding import Embedder
 from .index import IndexStore
-from .models import Hit
 from .lexicon import translate_terms
+from .models import Hit
 from .text import fold_word, is_stopword, is_vietnamese, normalize, search_terms, words
 
 # How far BM25 may move the fused score (dense cosines of e5 spread over about 0.1).
