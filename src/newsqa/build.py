@@ -274,6 +274,11 @@ def _write_and_swap(index_path: Path, records: list[dict[str, Any]], chunk_matri
     files = write_data(data_dir, records, chunk_matrix, sent_matrix, bm25_docs)
     manifest = new_manifest(emb.id, emb.dim, params, name, files, articles, counts,
                             stamp.isoformat(timespec="seconds"))
+    # Fault injection for the reliability tests: hold the build between writing its data
+    # and swapping the manifest, so that a test can kill it there.
+    pause = float(os.environ.get("NEWSQA_FAULT_PAUSE_BEFORE_SWAP", "0") or 0)
+    if pause > 0:
+        time.sleep(pause)
     tmp = index_path / f".{MANIFEST}.{os.getpid()}.tmp"
     with tmp.open("w", encoding="utf-8") as fh:
         json.dump(manifest, fh, ensure_ascii=False, indent=1)

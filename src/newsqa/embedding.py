@@ -98,7 +98,9 @@ class SentenceTransformerEmbedder(Embedder):
         except Exception as exc:
             raise EmbedderError(f"could not load sentence-transformers model {name!r}: {exc}. "
                                 "Give a local path or a model in the local cache.") from exc
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        dim = get_dim()
         if not dim:
             raise EmbedderError(f"model {name!r} does not report an embedding dimension")
         self.dim = int(dim)
