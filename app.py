@@ -146,7 +146,7 @@ def main() -> None:
     lang = st.sidebar.radio("Ngôn ngữ / Language", ["vi", "en"], horizontal=True,
                             format_func=lambda x: "Tiếng Việt" if x == "vi" else "English")
     t = LABELS[lang]
-    st.title(f"📰 {t['title']}")
+    st.title(t["title"])
     try:
         qa = current_qa()
     except newsqa.NewsQAError as exc:

@@ -27,6 +27,7 @@ MIN_NEW_WORDS = 3
 SECOND_QUOTE_GAP = 0.01
 CHUNKS_FOR_SENTENCES = 6
 CITATIONS = 3
+RERANK_BY_ANSWER = True
 # Abstention baselines, calibrated on the dev sets against questions about absent topics.
 BASE_VI = 0.845
 BASE_EN = 0.765
@@ -154,7 +155,19 @@ def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: in
     if len(picked) > 1 and picked[1].score >= picked[0].score - SECOND_QUOTE_GAP:
         quoted.append(citations[1])
     text = " ".join(f"{c.quote} [{c.n}]" for c in quoted)
+    if RERANK_BY_ANSWER:
+        scored = _answer_chunk_first(scored, picked[0].chunk_row)
     return Answer(text=text, citations=citations, abstained=False, answer_span=span), scored
+
+
+def _answer_chunk_first(scored: Scored, chunk_row: int) -> Scored:
+    """The chunk that holds the chosen answer sentence ranks first among the hits."""
+    pos = np.flatnonzero(scored.rows == chunk_row)
+    if not len(pos) or pos[0] == 0:
+        return scored
+    order = np.r_[pos[0], np.delete(np.arange(len(scored.rows)), pos[0])]
+    return Scored(scored.rows[order], scored.fused[order], scored.dense[order],
+                  scored.keyword[order], scored.coverage)
 
 
 def _names(text: str) -> list[str]:

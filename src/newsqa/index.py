@@ -123,7 +123,8 @@ def load_store(index_dir: str | Path, verify: bool = True) -> IndexStore:
         data_dir / "articles.jsonl")
     try:
         fidx = faiss.read_index(str(data_dir / "chunks.faiss"))
-        svec = np.load(data_dir / "sentences.npy", allow_pickle=False)
+        # Memory-mapped: only the sentences of the best chunks are read for a question.
+        svec = np.load(data_dir / "sentences.npy", allow_pickle=False, mmap_mode="r")
         bm25 = bm25s.BM25.load(str(data_dir / "bm25"), load_corpus=False)
     except Exception as exc:
         raise IndexCorruptError(f"cannot read index data in {data_dir}: {exc}; rebuild with "

@@ -143,16 +143,17 @@ class Retriever:
         return Scored(rows[order], fused[order], dense[order], kw_norm[order], coverage)
 
     def _sentence_max(self, rows: np.ndarray, qvec: np.ndarray) -> np.ndarray:
+        """Best sentence cosine inside each chunk (-1 for a chunk without sentences)."""
         spans = self.store.chunk_sentences[rows]
-        sims = self.store.sentence_vectors @ qvec if len(rows) > 2000 else None
-        out = np.empty(len(rows), dtype=np.float64)
-        for i, (lo, hi) in enumerate(spans):
-            if hi <= lo:
-                out[i] = -1.0
-            elif sims is not None:
-                out[i] = sims[lo:hi].max()
-            else:
-                out[i] = (self.store.sentence_vectors[lo:hi] @ qvec).max()
+        lengths = np.maximum(spans[:, 1] - spans[:, 0], 0)
+        out = np.full(len(rows), -1.0)
+        has = lengths > 0
+        if not has.any():
+            return out
+        starts, lens = spans[has, 0], lengths[has]
+        idx = np.repeat(starts - np.cumsum(np.r_[0, lens[:-1]]), lens) + np.arange(lens.sum())
+        sims = np.asarray(self.store.sentence_vectors[idx]) @ qvec
+        out[has] = np.maximum.reduceat(sims, np.r_[0, np.cumsum(lens)[:-1]])
         return out
 
     def hits(self, scored: Scored, k: int) -> list[Hit]:

@@ -1,0 +1,94 @@
+"""Build throughput on baomoi articles: articles/s, tokens/s, time inside the embedder
+against everything else, peak RSS, and the embedder's raw throughput as the ceiling.
+
+    python benchmarks/bench_build.py [--articles 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from common import baomoi, peak_rss_mb, write_section
+
+import newsqa
+from newsqa.chunking import chunk_article, count_tokens, sentences_of
+from newsqa.embedding import get_embedder
+from newsqa.ingest import load_corpus
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--ceiling-sample", type=int, default=100,
+                    help="articles whose texts are embedded raw for the ceiling")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        with (corpus / "baomoi.jsonl").open("w", encoding="utf-8") as fh:
+            for rec in baomoi(args.articles):
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        arts = load_corpus(corpus).articles
+        tokens = sum(count_tokens(a.text) for a in arts)
+        settings = newsqa.Settings()
+        emb = get_embedder("e5")
+        emb.embed_query("warm-up")
+
+        t0 = time.perf_counter()
+        report = newsqa.build_index(corpus, Path(tmp) / "ix", emb, settings)
+        total = time.perf_counter() - t0
+        rss = peak_rss_mb()
+
+        # Ceiling: the same kind of texts (chunks and sentences of the first articles),
+        # embedded directly with no pipeline around them.
+        sample = arts[: args.ceiling_sample]
+        texts: list[str] = []
+        for a in sample:
+            sents = sentences_of(a, settings.chunk_tokens)
+            texts += [f"{a.title}\n{c.text}" for c in chunk_article(a, settings.chunk_tokens,
+                                                                   settings.chunk_overlap,
+                                                                   sents)]
+            texts += [f"{a.title}\n{a.text[s.start:s.end]}" for s in sents]
+        t1 = time.perf_counter()
+        for i in range(0, len(texts), settings.batch_size):
+            emb.embed_batch(texts[i:i + settings.batch_size])
+        raw = time.perf_counter() - t1
+        raw_tokens = sum(count_tokens(t) for t in texts)
+
+    embedded_texts = report.embedded_chunks + report.sentences
+    other = total - report.embed_seconds
+    body = f"""
+Build of {report.articles:,} baomoi-2017 articles ({tokens:,} cl100k tokens of body text) with
+the default e5 embedder, from an empty index. Each article is embedded as chunks
+({report.chunks:,}) and as sentences ({report.sentences:,}); sentence vectors are what lets
+`ask` pick quotes without embedding corpus text at query time.
+
+| figure | value |
+|---|---|
+| build wall time | {total:.1f} s |
+| articles/s | {report.articles / total:.2f} |
+| body tokens/s | {tokens / total:,.0f} |
+| texts embedded (chunks + sentences) | {embedded_texts:,} |
+| time inside the embedder | {report.embed_seconds:.1f} s ({report.embed_seconds / total:.1%}) |
+| everything else (read, split, chunk, BM25, write) | {other:.1f} s ({other / total:.1%}) |
+| peak RSS | {rss:,.0f} MB |
+| embedder raw throughput (ceiling), same kind of texts | {raw_tokens / raw:,.0f} tokens/s |
+| pipeline throughput on embedded texts | {embedded_texts / total:.1f} texts/s vs raw {len(texts) / raw:.1f} texts/s (ratio {(embedded_texts / total) / (len(texts) / raw):.2f}) |
+
+Target: everything else ≤ 10 % of build time — {"met" if other / total <= 0.10 else "not met"}.
+The ceiling was measured on the chunks and sentences of the first {len(sample)} of these
+articles ({len(texts):,} texts), embedded in batches of {settings.batch_size} right after
+the build, in the same process.
+"""
+    write_section("Build throughput", body)
+
+
+if __name__ == "__main__":
+    main()
