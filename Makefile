@@ -26,7 +26,7 @@ run: index
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
 lint: install
-	$(VENV)/bin/ruff check src tests app.py benchmarks
+	$(VENV)/bin/ruff check src tests app.py benchmarks scripts
 	$(VENV)/bin/mypy
 
 test: install lint

@@ -27,7 +27,8 @@ MIN_NEW_WORDS = 3
 SECOND_QUOTE_GAP = 0.01
 CHUNKS_FOR_SENTENCES = 6
 CITATIONS = 3
-RERANK_BY_ANSWER = True
+# A confident answer sentence is better evidence of the right chunk than the chunk score.
+RERANK_MIN_CONFIDENCE = 0.06
 # Abstention baselines, calibrated on the dev sets against questions about absent topics.
 BASE_VI = 0.845
 BASE_EN = 0.765
@@ -155,7 +156,7 @@ def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: in
     if len(picked) > 1 and picked[1].score >= picked[0].score - SECOND_QUOTE_GAP:
         quoted.append(citations[1])
     text = " ".join(f"{c.quote} [{c.n}]" for c in quoted)
-    if RERANK_BY_ANSWER:
+    if conf >= RERANK_MIN_CONFIDENCE:
         scored = _answer_chunk_first(scored, picked[0].chunk_row)
     return Answer(text=text, citations=citations, abstained=False, answer_span=span), scored
 
