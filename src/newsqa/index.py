@@ -32,7 +32,6 @@ from .text import search_terms
 FORMAT = "newsqa-index"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-DATA_FILES = ("articles.jsonl", "chunks.faiss", "sentences.npy")
 
 
 @dataclass
