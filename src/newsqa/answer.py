@@ -167,8 +167,7 @@ def _answer_chunk_first(scored: Scored, chunk_row: int) -> Scored:
     if not len(pos) or pos[0] == 0:
         return scored
     order = np.r_[pos[0], np.delete(np.arange(len(scored.rows)), pos[0])]
-    return Scored(scored.rows[order], scored.fused[order], scored.dense[order],
-                  scored.keyword[order], scored.coverage)
+    return Scored(scored.rows[order], scored.fused[order], scored.coverage)
 
 
 def _names(text: str) -> list[str]:

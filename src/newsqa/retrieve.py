@@ -38,8 +38,6 @@ class Scored:
 
     rows: np.ndarray
     fused: np.ndarray
-    dense: np.ndarray
-    keyword: np.ndarray
     coverage: float
 
 
@@ -119,7 +117,7 @@ class Retriever:
         mask = self.allowed(filters)
         if n == 0 or (mask is not None and not mask.any()):
             empty = np.zeros(0)
-            return Scored(np.zeros(0, dtype=np.int64), empty, empty, empty, 0.0)
+            return Scored(np.zeros(0, dtype=np.int64), empty, 0.0)
         terms = search_terms(f"{expand_query(query)} {extra_terms}", drop_stopwords=True)
         ids = store.bm25.get_tokens_ids(terms)
         kw = store.bm25.get_scores_from_ids(ids) if ids else np.zeros(n, dtype=np.float32)
@@ -140,7 +138,7 @@ class Retriever:
         weight, coverage = keyword_weight(store, query)
         fused = dense + weight * kw_norm
         order = np.argsort(-fused, kind="stable")
-        return Scored(rows[order], fused[order], dense[order], kw_norm[order], coverage)
+        return Scored(rows[order], fused[order], coverage)
 
     def _sentence_max(self, rows: np.ndarray, qvec: np.ndarray) -> np.ndarray:
         """Best sentence cosine inside each chunk (-1 for a chunk without sentences)."""
