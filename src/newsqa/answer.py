@@ -21,6 +21,9 @@ NO_ANSWER_EN = "No answer found in the corpus."
 W_DENSE = 1.0
 W_CHUNK = 0.5
 W_KEYWORD = 0.12
+# Cross-lingual cosines separate sentences less well, so for English questions the
+# glossary's keyword overlap counts for more.
+W_KEYWORD_EN = 0.4
 W_TYPE = 0.02
 W_NOVELTY = 0.05
 MIN_NEW_WORDS = 3
@@ -93,6 +96,7 @@ def select_sentences(retriever: Retriever, scored: Scored, qvec: np.ndarray, que
     idf = retriever.term_idf(list(dict.fromkeys(
         t for t in search_terms(query, drop_stopwords=True) if not t.startswith("~"))))
     top = scored.fused[0] if len(scored.fused) else 0.0
+    w_keyword = W_KEYWORD if is_vietnamese(question) else W_KEYWORD_EN
     seen: dict[int, _Candidate] = {}
     for rank, row in enumerate(scored.rows[:n_chunks]):
         lo, hi = (int(x) for x in store.chunk_sentences[int(row)])
@@ -107,7 +111,7 @@ def select_sentences(retriever: Retriever, scored: Scored, qvec: np.ndarray, que
                 continue
             text = art.text[sent.start:sent.end]
             kw = _overlap(set(search_terms(text)), idf)
-            score = W_DENSE * float(sims[j]) + W_CHUNK * chunk_bonus + W_KEYWORD * kw
+            score = W_DENSE * float(sims[j]) + W_CHUNK * chunk_bonus + w_keyword * kw
             if kind != "other":
                 score += W_TYPE if valid_candidates(text, question, kind) else -W_TYPE
             # A sentence that only restates the question cannot answer it.
