@@ -20,7 +20,7 @@ NO_ANSWER_EN = "No answer found in the corpus."
 # Weights of the sentence score; chosen on the dev sets, kept few and coarse.
 W_DENSE = 1.0
 W_CHUNK = 0.5
-W_KEYWORD = 0.12
+W_KEYWORD = 0.25
 # Cross-lingual cosines separate sentences less well, so for English questions the
 # glossary's keyword overlap counts for more.
 W_KEYWORD_EN = 0.4
@@ -33,7 +33,7 @@ CITATIONS = 3
 # A confident answer sentence is better evidence of the right chunk than the chunk score.
 RERANK_MIN_CONFIDENCE = 0.06
 # Abstention baselines, calibrated on the dev sets against questions about absent topics.
-BASE_VI = 0.845
+BASE_VI = 0.865
 BASE_EN = 0.765
 
 _FOLLOW_UP_RE = re.compile(
@@ -88,16 +88,29 @@ def _overlap(sentence_terms: set[str], idf: dict[str, float]) -> float:
     return sum(w for t, w in idf.items() if t in sentence_terms) / total
 
 
+def local_idf(terms: list[str], candidates: list[set[str]]) -> dict[str, float]:
+    """Weight of each question term by how rare it is among the candidate sentences. A term
+    every candidate shares (the topic of the article, say) tells them apart less than one
+    only the answer sentence repeats, however rare both are in the corpus as a whole."""
+    n = len(candidates)
+    out = {}
+    for t in terms:
+        df = sum(1 for c in candidates if t in c)
+        out[t] = float(np.log1p((n - df + 0.5) / (df + 0.5)))
+    return out
+
+
 def select_sentences(retriever: Retriever, scored: Scored, qvec: np.ndarray, query: str,
                      question: str, kind: str, n_chunks: int) -> list[_Candidate]:
     """Score the sentences of the best chunks; best first, each sentence once."""
     store = retriever.store
     q_words = set(content_words(query))
-    idf = retriever.term_idf(list(dict.fromkeys(
-        t for t in search_terms(query, drop_stopwords=True) if not t.startswith("~"))))
+    q_terms = list(dict.fromkeys(t for t in search_terms(query, drop_stopwords=True)
+                                 if not t.startswith("~")))
     top = scored.fused[0] if len(scored.fused) else 0.0
     w_keyword = W_KEYWORD if is_vietnamese(question) else W_KEYWORD_EN
-    seen: dict[int, _Candidate] = {}
+    pool: list[tuple[int, int, float, float, str, set[str]]] = []
+    seen: set[int] = set()
     for rank, row in enumerate(scored.rows[:n_chunks]):
         lo, hi = (int(x) for x in store.chunk_sentences[int(row)])
         if hi <= lo:
@@ -109,16 +122,22 @@ def select_sentences(retriever: Retriever, scored: Scored, qvec: np.ndarray, que
             sent = store.sentences[srow]
             if not sent.informative or srow in seen:
                 continue
+            seen.add(srow)
             text = art.text[sent.start:sent.end]
-            kw = _overlap(set(search_terms(text)), idf)
-            score = W_DENSE * float(sims[j]) + W_CHUNK * chunk_bonus + w_keyword * kw
-            if kind != "other":
-                score += W_TYPE if valid_candidates(text, question, kind) else -W_TYPE
-            # A sentence that only restates the question cannot answer it.
-            if len(set(content_words(text)) - q_words) < MIN_NEW_WORDS:
-                score -= W_NOVELTY
-            seen[srow] = _Candidate(srow, score, float(sims[j]), kw, int(row))
-    return sorted(seen.values(), key=lambda c: -c.score)
+            pool.append((srow, int(row), float(sims[j]), chunk_bonus, text,
+                         set(search_terms(text))))
+    idf = local_idf(q_terms, [p[5] for p in pool])
+    out = []
+    for srow, row, sim, chunk_bonus, text, terms in pool:
+        kw = _overlap(terms, idf)
+        score = W_DENSE * sim + W_CHUNK * chunk_bonus + w_keyword * kw
+        if kind != "other":
+            score += W_TYPE if valid_candidates(text, question, kind) else -W_TYPE
+        # A sentence that only restates the question cannot answer it.
+        if len(set(content_words(text)) - q_words) < MIN_NEW_WORDS:
+            score -= W_NOVELTY
+        out.append(_Candidate(srow, score, sim, kw, row))
+    return sorted(out, key=lambda c: -c.score)
 
 
 def confidence(best: _Candidate, coverage: float, vietnamese: bool) -> float:

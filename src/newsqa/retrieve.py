@@ -82,17 +82,6 @@ class Retriever:
         self._dates = np.array([a.date.timestamp() if a.date else np.nan
                                 for a in store.articles], dtype=np.float64)
         self._sources = [(a.source or "").casefold() for a in store.articles]
-        indptr = np.asarray(store.bm25.scores["indptr"])
-        df = np.diff(indptr).astype(np.float64)
-        n = max(1, len(store.chunks))
-        self.idf = np.log1p((n - df + 0.5) / (df + 0.5))
-        self.max_idf = float(np.log1p((n + 0.5) / 0.5))
-
-    def term_idf(self, terms: list[str]) -> dict[str, float]:
-        """Inverse document frequency of each term (unknown terms get the maximum)."""
-        vocab = self.store.bm25.vocab_dict
-        return {t: float(self.idf[vocab[t]]) if t in vocab and vocab[t] < len(self.idf)
-                else self.max_idf for t in terms}
 
     def allowed(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean mask of chunks whose article passes the filters (None: all pass)."""

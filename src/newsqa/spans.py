@@ -62,6 +62,10 @@ _PERSON_MARKERS = re.compile(
     r"BS\.?|HLV|thủ tướng|chủ tịch|bí thư)\s*$", re.IGNORECASE)
 
 
+def _foreign_name(word: str) -> bool:
+    return word.isascii() and len(word) >= 4
+
+
 def question_type(question: str) -> str:
     """One of who, when, number, where, or other."""
     q = normalize(question).lower()
@@ -76,8 +80,9 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
         spans = []
         for s, e in capitalised_runs(sentence):
             text = sentence[s:e]
-            # A capital at the start of a sentence alone is not a name.
-            if len(text.split()) < 2 and (s == 0 or kind == "who"):
+            # A capital at the start of a sentence alone is not a name, nor is a single
+            # Vietnamese syllable ("Tập" of "Tập đoàn"); a foreign one ("Newton") is.
+            if len(text.split()) < 2 and (s == 0 or not _foreign_name(text)):
                 continue
             spans.append((s, e))
         return spans
