@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 import newsqa
-from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI
+from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI, local_idf
+from newsqa.spans import valid_candidates
+from newsqa.text import search_terms
 
 from .conftest import CORPUS, SIGNER, shared_file
 
@@ -59,6 +61,20 @@ def test_follow_up_uses_history(seed_qa: newsqa.NewsQA) -> None:
                                               answer=first.text)])
     assert not follow.abstained
     assert follow.answer_span is not None and follow.answer_span.text == "Nguyễn Phú Cường"
+
+
+def test_terms_every_candidate_shares_weigh_least() -> None:
+    sentences = ["Tesla sinh năm 1856 tại Smiljan.", "Tesla chuyển đến Mỹ năm 1884.",
+                 "Công ty đã lắp đặt hệ thống chiếu sáng do Tesla thiết kế."]
+    idf = local_idf(["tesla", "chiêu1_sang1", "thiêt1_kê1"],
+                    [set(search_terms(s)) for s in sentences])
+    assert idf["tesla"] < idf["chiêu1_sang1"] == idf["thiêt1_kê1"]
+
+
+def test_single_foreign_names_answer_who_but_vietnamese_syllables_do_not() -> None:
+    sentence = "Định luật này do Newton phát biểu, được Tập đoàn in lại."
+    found = [sentence[s:e] for s, e in valid_candidates(sentence, "Ai phát biểu?", "who")]
+    assert found == ["Newton"]
 
 
 def test_nfd_question_gives_the_same_answer(seed_qa: newsqa.NewsQA) -> None:
