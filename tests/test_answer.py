@@ -75,6 +75,8 @@ def test_single_foreign_names_answer_who_but_vietnamese_syllables_do_not() -> No
     sentence = "Định luật này do Newton phát biểu, được Tập đoàn in lại."
     found = [sentence[s:e] for s, e in valid_candidates(sentence, "Ai phát biểu?", "who")]
     assert found == ["Newton"]
+    place = "Hội nghị diễn ra tại Huế hôm qua."
+    assert [place[s:e] for s, e in valid_candidates(place, "Ở đâu?", "where")] == ["Huế"]
 
 
 def test_nfd_question_gives_the_same_answer(seed_qa: newsqa.NewsQA) -> None:

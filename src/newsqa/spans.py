@@ -80,9 +80,11 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
         spans = []
         for s, e in capitalised_runs(sentence):
             text = sentence[s:e]
-            # A capital at the start of a sentence alone is not a name, nor is a single
-            # Vietnamese syllable ("Tập" of "Tập đoàn"); a foreign one ("Newton") is.
-            if len(text.split()) < 2 and (s == 0 or not _foreign_name(text)):
+            # A capital at the start of a sentence alone is not a name. Nor, for who, is a
+            # single Vietnamese syllable ("Tập" of "Tập đoàn"); a foreign one ("Newton") is,
+            # and so is a one-syllable place ("Huế").
+            single = len(text.split()) < 2
+            if single and (s == 0 or (kind == "who" and not _foreign_name(text))):
                 continue
             spans.append((s, e))
         return spans
