@@ -18,20 +18,19 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import baomoi, peak_rss_mb, write_section
 
 import newsqa
-from newsqa.chunking import chunk_article, count_tokens, sentences_of
-from newsqa.embedding import get_embedder
+from newsqa.build import split_article, texts_to_embed
+from newsqa.chunking import count_tokens
+from newsqa.embedding import Embedder, get_embedder
 from newsqa.ingest import load_corpus
 from newsqa.models import Article
 
 
-def embedded_texts(arts: list[Article], settings: newsqa.Settings) -> list[str]:
-    """The chunk and sentence texts a build embeds for ``arts`` (title given as context)."""
+def embedded_texts(arts: list[Article], settings: newsqa.Settings, emb: Embedder) -> list[str]:
+    """The chunk and sentence texts a build embeds for ``arts``, made by the build's code."""
     texts: list[str] = []
     for a in arts:
-        sents = sentences_of(a, settings.chunk_tokens)
-        texts += [f"{a.title}\n{c.text}" for c in chunk_article(a, settings.chunk_tokens,
-                                                               settings.chunk_overlap, sents)]
-        texts += [f"{a.title}\n{a.text[s.start:s.end]}" for s in sents]
+        chunk_texts, sent_texts = texts_to_embed(a, *split_article(a, settings, emb))
+        texts += chunk_texts + sent_texts
     return texts
 
 
@@ -60,7 +59,7 @@ def main() -> None:
 
         # Ceiling: the same kind of texts (chunks and sentences of the first articles),
         # embedded directly with no pipeline around them.
-        texts = embedded_texts(arts[: args.ceiling_sample], settings)
+        texts = embedded_texts(arts[: args.ceiling_sample], settings, emb)
         t1 = time.perf_counter()
         for i in range(0, len(texts), settings.batch_size):
             emb.embed_batch(texts[i:i + settings.batch_size])
@@ -70,7 +69,7 @@ def main() -> None:
     n_embedded = report.embedded_chunks + report.sentences
     # The build embeds exactly these texts; their tokens make its rate comparable to the
     # ceiling's (texts differ in length between the sample and the whole set).
-    build_tokens = sum(count_tokens(t) for t in embedded_texts(arts, settings))
+    build_tokens = sum(count_tokens(t) for t in embedded_texts(arts, settings, emb))
     other = total - report.embed_seconds
     body = f"""
 Build of {report.articles:,} baomoi-2017 articles ({tokens:,} cl100k tokens of body text) with

@@ -180,8 +180,6 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
     todo_chunks: list[str] = []
     todo_sents: list[str] = []
     reused = 0
-    limit = max(16, emb.max_tokens - 16)
-    counter = (lambda t: emb.count_tokens(t) or 0) if _counts(emb) else None
     for art in articles:
         row = old_rows.get(art.id)
         if old is not None and row is not None and \
@@ -189,13 +187,11 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
             plan.append((art, *_reuse(old, row, old_cvec)))
             reused += 1
             continue
-        sents = sentences_of(art, settings.chunk_tokens)
-        chunks = chunk_article(art, settings.chunk_tokens, settings.chunk_overlap, sents,
-                               extra_counter=counter, extra_limit=limit)
+        sents, chunks = split_article(art, settings, emb)
         plan.append((art, sents, chunks, None))
-        todo_chunks.extend(f"{art.title}\n{c.text}" for c in chunks)
-        # The title gives each sentence its topic (measured: +1 to +2 points of accuracy).
-        todo_sents.extend(f"{art.title}\n{art.text[s.start:s.end]}" for s in sents)
+        chunk_texts, sent_texts = texts_to_embed(art, sents, chunks)
+        todo_chunks.extend(chunk_texts)
+        todo_sents.extend(sent_texts)
     embed_t = time.perf_counter()
     new_cvec = _embed_all(emb, todo_chunks, settings.batch_size, "chunks", progress)
     new_svec = _embed_all(emb, todo_sents, settings.batch_size, "sentences", progress)
@@ -235,6 +231,25 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
                        reused_articles=reused, removed_articles=0,
                        embedded_chunks=len(todo_chunks), seconds=time.perf_counter() - t0,
                        embed_seconds=embed_seconds)
+
+
+def split_article(art: Article, settings: Settings,
+                  emb: Embedder) -> tuple[list[Sentence], list[Chunk]]:
+    """The sentences and chunks a build makes of ``art``; chunks also stay under the
+    embedder's own token limit."""
+    counter = (lambda t: emb.count_tokens(t) or 0) if _counts(emb) else None
+    sents = sentences_of(art, settings.chunk_tokens)
+    chunks = chunk_article(art, settings.chunk_tokens, settings.chunk_overlap, sents,
+                           extra_counter=counter, extra_limit=max(16, emb.max_tokens - 16))
+    return sents, chunks
+
+
+def texts_to_embed(art: Article, sents: list[Sentence],
+                   chunks: list[Chunk]) -> tuple[list[str], list[str]]:
+    """The chunk texts and sentence texts a build embeds for ``art``, each with the title
+    as context (for sentences, measured: +1 to +2 points of accuracy)."""
+    return ([f"{art.title}\n{c.text}" for c in chunks],
+            [f"{art.title}\n{art.text[s.start:s.end]}" for s in sents])
 
 
 def _counts(emb: Embedder) -> bool:

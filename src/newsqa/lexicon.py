@@ -29,9 +29,9 @@ def glossary() -> dict[str, tuple[str, ...]]:
         if not line or line.startswith("#"):
             continue
         en, _, vi = line.partition(":")
+        key = en.strip().lower()
         renderings = tuple(normalize(v.strip()) for v in vi.split("|") if v.strip())
-        out[en.strip().lower()] = tuple(dict.fromkeys(out.get(en.strip().lower(), ()) +
-                                                      renderings))
+        out[key] = tuple(dict.fromkeys(out.get(key, ()) + renderings))
     return out
 
 
@@ -53,7 +53,9 @@ def _stems(w: str) -> list[str]:
             if suffix == "ed" and base.endswith("i"):
                 out.append(base[:-1] + "y")  # carried → carry
     if w.endswith("ly") and len(w) > 4:
-        out += [w[:-2], w[:-3] + "y" if w.endswith("ily") else w[:-2]]
+        out.append(w[:-2])
+        if w.endswith("ily"):
+            out.append(w[:-3] + "y")  # easily → easy
     for suffix in ("est", "er"):
         if w.endswith(suffix) and len(w) > len(suffix) + 2:
             out += [w[: -len(suffix)], w[: -len(suffix)] + "e"]
