@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import newsqa
-from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI, local_idf
+from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI, leans_on_previous, local_idf
 from newsqa.spans import valid_candidates
 from newsqa.text import search_terms
 
@@ -77,6 +77,36 @@ def test_single_foreign_names_answer_who_but_vietnamese_syllables_do_not() -> No
     assert found == ["Newton"]
     place = "Hội nghị diễn ra tại Huế hôm qua."
     assert [place[s:e] for s, e in valid_candidates(place, "Ở đâu?", "where")] == ["Huế"]
+
+
+def test_sentences_that_open_with_a_pronoun_lean_on_the_previous_one() -> None:
+    for sentence in ["Anh ấy cũng là thủ quân lớn tuổi nhất.", "Ngày nay, điều này được gọi "
+                     "là lý thuyết Miasma.", "Ông cho biết dự án sẽ xong vào năm sau.",
+                     "“Đây là lần đầu tiên chúng tôi làm vậy."]:
+        assert leans_on_previous(sentence), sentence
+    for sentence in ["Ông Nguyễn Văn An cho biết dự án sẽ xong.", "Chúng tôi đã ký kết.",
+                     "Đảng ủy Khối và Tập đoàn ký quy chế.", "Năm 2015, công ty mở rộng."]:
+        assert not leans_on_previous(sentence), sentence
+
+
+def test_a_quote_that_leans_on_the_sentence_before_takes_it_in(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hop-tac-xa.txt").write_text(
+        "Hợp tác xã Cà phê Núi Xanh khai trương nhà máy mới\n\n"
+        "Hợp tác xã Cà phê Núi Xanh vừa khai trương nhà máy rang xay tại huyện Krông Pắc. "
+        "Ông Trần Văn Bình được bầu làm chủ tịch hợp tác xã từ năm 2015. "
+        "Ông cũng là người đặt nền móng cho thương hiệu cà phê sạch của vùng. "
+        "Nhà máy có công suất 500 tấn cà phê nhân mỗi năm.\n", encoding="utf-8")
+    newsqa.build_index(corpus, tmp_path / "ix")
+    qa = newsqa.load(tmp_path / "ix")
+    ans = qa.ask("Ai là người đặt nền móng cho thương hiệu cà phê sạch của vùng?")
+    assert not ans.abstained
+    first = ans.citations[0]
+    assert first.quote.startswith("Ông Trần Văn Bình") and first.quote.endswith("của vùng.")
+    assert ans.answer_span is not None and ans.answer_span.text == "Trần Văn Bình"
+    assert all(c.quote != first.quote.split(". ")[0] + "." for c in ans.citations[1:])
+    _check_exact(qa, ans)
 
 
 def test_nfd_question_gives_the_same_answer(seed_qa: newsqa.NewsQA) -> None:

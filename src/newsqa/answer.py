@@ -46,6 +46,14 @@ _CONTRAST_RE = re.compile(r"^(còn|thế còn|vậy còn|what about|how about|an
                           r"\b(thì sao|instead)\b", re.IGNORECASE)
 
 
+# Openings that point back to the sentence before ("Anh ấy cũng là…", "Điều này…"): such a
+# sentence does not stand on its own, so its quote starts one sentence earlier.
+_ANAPHORS = frozenset(["anh ấy", "ông ấy", "bà ấy", "cô ấy", "chị ấy", "anh ta", "ông ta",
+                       "bà ta", "cô ta", "điều này", "điều đó", "việc này", "việc đó", "họ", "nó",
+                       "đây", "đó", "he", "she", "they", "this", "these"])
+_LEAD_RE = re.compile(r"^[^,.;:!?\d]{1,25},\s+")
+
+
 class AnswerError(NewsQAError):
     """An answer failed its own exactness check (a bug, never the user's fault)."""
 
@@ -168,8 +176,10 @@ def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: in
     if not cands:
         return _abstain(vietnamese, []), scored
     conf = confidence(cands[0], scored.coverage, vietnamese)
-    picked = cands[:max(1, min(CITATIONS, k))]
-    citations = [_cite(store, c, n + 1, conf < threshold) for n, c in enumerate(picked)]
+    quotes = _distinct_quotes(store, cands, max(1, min(CITATIONS, k)))
+    picked = [c for c, _ in quotes]
+    citations = [_cite(store, c, first, n + 1, conf < threshold)
+                 for n, (c, first) in enumerate(quotes)]
     if conf < threshold:
         return _abstain(vietnamese, citations), scored
     weights = term_weights(question, prev_q)
@@ -184,6 +194,26 @@ def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: in
     return Answer(text=text, citations=citations, abstained=False, answer_span=span), scored
 
 
+def _distinct_quotes(store: IndexStore, cands: list[_Candidate],
+                     n: int) -> list[tuple[_Candidate, int]]:
+    """The ``n`` best candidates whose quotes do not overlap, each with the first sentence
+    row of its quote. A quote takes in the sentence before its own when it leans on it,
+    unless an earlier quote already shows that sentence."""
+    out: list[tuple[_Candidate, int]] = []
+    taken: set[int] = set()
+    for c in cands:
+        if c.row in taken:
+            continue
+        first = quote_start(store, c.row)
+        if first in taken:
+            first = c.row
+        out.append((c, first))
+        taken |= set(range(first, c.row + 1))
+        if len(out) == n:
+            break
+    return out
+
+
 def _answer_chunk_first(scored: Scored, chunk_row: int) -> Scored:
     """The chunk that holds the chosen answer sentence ranks first among the hits."""
     pos = np.flatnonzero(scored.rows == chunk_row)
@@ -191,6 +221,31 @@ def _answer_chunk_first(scored: Scored, chunk_row: int) -> Scored:
         return scored
     order = np.r_[pos[0], np.delete(np.arange(len(scored.rows)), pos[0])]
     return Scored(scored.rows[order], scored.fused[order], scored.coverage)
+
+
+def leans_on_previous(sentence: str) -> bool:
+    """Whether a sentence opens with a pronoun or "this/that", perhaps after a short
+    adverbial ("Ngày nay, điều này…"), and so needs the sentence before it to be understood.
+    "Ông"/"Bà" count when no name follows ("Ông cho biết", not "Ông Nguyễn Văn A")."""
+    lead = _LEAD_RE.match(sentence)
+    ws = words(sentence[lead.end() if lead else 0:][:40])
+    if not ws:
+        return False
+    first = ws[0].lower()
+    if first in _ANAPHORS or " ".join(ws[:2]).lower() in _ANAPHORS:
+        return True
+    return first in ("ông", "bà") and len(ws) > 1 and ws[1][0].islower()
+
+
+def quote_start(store: IndexStore, row: int) -> int:
+    """The sentence row a quote of sentence ``row`` starts at: the sentence before it when
+    it leans on that one, else itself."""
+    sent = store.sentences[row]
+    art = store.articles[store.article_rows[sent.article_id]]
+    if row > 0 and store.sentences[row - 1].article_id == sent.article_id and \
+            leans_on_previous(art.text[sent.start:sent.end]):
+        return row - 1
+    return row
 
 
 def _names(text: str) -> list[str]:
@@ -232,12 +287,12 @@ def _abstain(vietnamese: bool, citations: list[Citation]) -> Answer:
                   abstained=True, answer_span=None)
 
 
-def _cite(store: IndexStore, cand: _Candidate, n: int, low: bool) -> Citation:
-    sent = store.sentences[cand.row]
-    art = store.articles[store.article_rows[sent.article_id]]
+def _cite(store: IndexStore, cand: _Candidate, first: int, n: int, low: bool) -> Citation:
+    start, end = store.sentences[first].start, store.sentences[cand.row].end
+    art = store.articles[store.article_rows[store.sentences[cand.row].article_id]]
     chunk = store.chunks[cand.chunk_row]
-    quote = art.text[sent.start:sent.end]
+    ctx_start, ctx_end = min(chunk.start, start), max(chunk.end, end)
     return Citation(n=n, article_id=art.id, title=art.title, date=art.date, source=art.source,
-                    url=art.url, quote=quote, start=sent.start, end=sent.end,
-                    score=round(cand.score, 6), context=chunk.text, context_start=chunk.start,
-                    low_confidence=low)
+                    url=art.url, quote=art.text[start:end], start=start, end=end,
+                    score=round(cand.score, 6), context=art.text[ctx_start:ctx_end],
+                    context_start=ctx_start, low_confidence=low)

@@ -62,6 +62,11 @@ _PERSON_MARKERS = re.compile(
     r"BS\.?|HLV|thủ tướng|chủ tịch|bí thư)\s*$", re.IGNORECASE)
 
 
+_LEADING_TITLE = re.compile(
+    r"(?:Đồng chí|Ông|Bà|Anh|Chị|Cô|Chú|Bác|Cụ|Ngài|Thủ tướng|Chủ tịch|Tổng thống|Bộ trưởng|"
+    r"Giáo sư|Tiến sĩ|Bác sĩ|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|President)\s+")
+
+
 def _foreign_name(word: str) -> bool:
     return word.isascii() and len(word) >= 4
 
@@ -83,6 +88,11 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
             # A capital at the start of a sentence alone is not a name. Nor, for who, is a
             # single Vietnamese syllable ("Tập" of "Tập đoàn"); a foreign one ("Newton") is,
             # and so is a one-syllable place ("Huế").
+            if kind == "who":
+                # "Ông Trần Văn Bình" at the start of a sentence: the name is what follows.
+                title = _LEADING_TITLE.match(text)
+                if title and title.end() < len(text):
+                    s, text = s + title.end(), text[title.end():]
             single = len(text.split()) < 2
             if single and (s == 0 or (kind == "who" and not _foreign_name(text))):
                 continue
