@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .text import fold_word, is_stopword, normalize, words
+from .text import EN_STOPWORDS, VI_STOPWORDS, fold_word, is_stopword, normalize, words
 
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("when", re.compile(r"\b(khi nào|lúc nào|bao giờ|năm nào|ngày nào|tháng nào|thời điểm nào|"
@@ -47,13 +47,16 @@ _DATE_RE = re.compile(
     r"(?:năm\s+)?(?:1\d{3}|20\d{2})(?:s)?|thế kỷ\s+(?:thứ\s+)?[\dIVXLC]+|"
     r"thập (?:kỷ|niên)\s+\d+",
     re.IGNORECASE | re.UNICODE)
+# A number as written: digits with separators, a range (27-30%), a time (4:51), a percentage
+# and a multiplier (30 triệu). Words before it (khoảng, hơn) and the unit after it are left out.
 _NUMBER_RE = re.compile(
-    r"(?:khoảng|hơn|gần|trên|dưới|chỉ)?\s*\d+(?:[.,]\d+)*\s*(?:%|phần trăm)?"
-    r"(?:\s+(?:triệu|tỷ|nghìn|ngàn|trăm|vạn))?"
-    r"(?:\s+[^\W\d_]+){0,2}",
+    r"(?<![\w.,])\d+(?:[.,:]\d+)*(?:\s?[-–]\s?\d+(?:[.,]\d+)*)?(?:\s?%|\s+phần trăm)?"
+    r"(?:\s+(?:triệu|tỷ|nghìn|ngàn|trăm|vạn|million|billion|thousand)\b)?",
     re.IGNORECASE | re.UNICODE)
-_NUMBER_WORDS = re.compile(r"\b(một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|trăm|nghìn|triệu|tỷ)"
-                           r"(?:\s+[^\W\d_]+){0,2}", re.IGNORECASE | re.UNICODE)
+_NUMBER_WORDS = re.compile(
+    r"\b(?:thứ\s+)?(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|hàng trăm|hàng nghìn|hàng triệu)"
+    r"(?:\s+(?:mươi|mốt|lăm|trăm|nghìn|ngàn|triệu|tỷ)\b)*(?!\s+\d)", re.UNICODE)
+_YEAR_RE = re.compile(r"(?:1[0-9]|20)\d\d")
 
 
 _PERSON_MARKERS = re.compile(
@@ -65,6 +68,14 @@ _PERSON_MARKERS = re.compile(
 _LEADING_TITLE = re.compile(
     r"(?:Đồng chí|Ông|Bà|Anh|Chị|Cô|Chú|Bác|Cụ|Ngài|Thủ tướng|Chủ tịch|Tổng thống|Bộ trưởng|"
     r"Giáo sư|Tiến sĩ|Bác sĩ|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|President)\s+")
+
+
+_NAME_STARTS = {"ai", "an", "con"}  # Ai Cập, An Giang
+_LEADING_WORDS = re.compile(
+    r"(?:(?:" + "|".join(sorted((w.capitalize() for w in VI_STOPWORDS | EN_STOPWORDS
+                                 if "_" not in w and w not in _NAME_STARTS),
+                                key=len, reverse=True)) +
+    r"|Năm|Ngày|Tháng|Sau|Hôm|Tuy|Hiện)\s+)+")
 
 
 def _foreign_name(word: str) -> bool:
@@ -88,11 +99,17 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
             # A capital at the start of a sentence alone is not a name. Nor, for who, is a
             # single Vietnamese syllable ("Tập" of "Tập đoàn"); a foreign one ("Newton") is,
             # and so is a one-syllable place ("Huế").
-            if kind == "who":
-                # "Ông Trần Văn Bình" at the start of a sentence: the name is what follows.
-                title = _LEADING_TITLE.match(text)
-                if title and title.end() < len(text):
-                    s, text = s + title.end(), text[title.end():]
+            # Words capitalised only because they open the sentence ("Khi Guglielmo
+            # Marconi", "Trong Ấn Độ", "Năm 1973") and, for a person, a title ("Ông Trần
+            # Văn Bình"): the name is what follows.
+            opens = not sentence[:s].strip(" \"'“‘«([-–—")
+            lead = _LEADING_WORDS.match(text) if opens else None
+            if kind == "who" and not lead:
+                lead = _LEADING_TITLE.match(text)
+            if lead:
+                s, text = s + lead.end(), text[lead.end():]
+            if not text or not any(c.isalpha() for c in text):
+                continue
             single = len(text.split()) < 2
             if single and (s == 0 or (kind == "who" and not _foreign_name(text))):
                 continue
@@ -101,9 +118,8 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
     if kind == "when":
         return [m.span() for m in _DATE_RE.finditer(sentence)]
     if kind == "number":
-        spans = [m.span() for m in _NUMBER_RE.finditer(sentence) if any(c.isdigit() for c in
-                                                                          m.group())]
-        return spans or [m.span() for m in _NUMBER_WORDS.finditer(sentence)]
+        return [m.span() for m in _NUMBER_RE.finditer(sentence)] + \
+            [m.span() for m in _NUMBER_WORDS.finditer(sentence)]
     return []
 
 
@@ -147,8 +163,12 @@ def extract_span(sentence: str, question: str, kind: str,
         seg_start = sentence.rfind(";", 0, s) + 1
         after = [t for t in tokens if e <= t[0] < seg_end][:20]
         before = [t for t in tokens if seg_start <= t[0] and t[1] <= s][-12:]
+        # A count or a date usually follows the words it measures ("vật ngã … với 136 lần").
+        w_before = 1.0 if kind in ("number", "when") else 0.5
         score = sum(weights.get(t[2], 0.0) for t in after) + \
-            0.5 * sum(weights.get(t[2], 0.0) for t in before)
+            w_before * sum(weights.get(t[2], 0.0) for t in before)
+        if kind == "number" and _YEAR_RE.fullmatch(sentence[s:e]):
+            score -= 1.0
         score += 0.5 * (1 - s / max(1, len(sentence)))
         cand = [fold_word(w) for w in words(sentence[s:e])]
         score -= 2.0 * sum(1 for w in cand if w in weights) / max(1, len(cand))

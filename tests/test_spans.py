@@ -1,0 +1,48 @@
+"""Short answer spans inside a quote: pure logic, no index needed."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsqa.answer import term_weights
+from newsqa.spans import extract_span, question_type, valid_candidates
+
+
+def _span(sentence: str, question: str) -> str | None:
+    found = extract_span(sentence, question, question_type(question), term_weights(question))
+    return sentence[found[0]:found[1]] if found else None
+
+
+@pytest.mark.parametrize(("sentence", "question", "expected"), [
+    ("Năm 2016, đội giành 24 lần đoạt bóng và ghi được 308 điểm.",
+     "Đội có bao nhiêu lần đoạt bóng?", "24"),
+    ("Tỷ lệ hộ nghèo của huyện giảm còn 27-30% trong năm 2017.",
+     "Tỷ lệ hộ nghèo của huyện giảm còn bao nhiêu?", "27-30%"),
+    ("Trận đấu còn 4:51 khi đội khách có bóng ở vạch 24.",
+     "Trận đấu còn bao nhiêu thời gian khi đội khách có bóng?", "4:51"),
+    ("Dự án được đầu tư khoảng 30 triệu USD từ năm 2015.",
+     "Dự án được đầu tư bao nhiêu?", "30 triệu"),
+    ("Công ty hiện có sáu nhà máy ở miền Bắc.", "Công ty có mấy nhà máy ở miền Bắc?", "sáu"),
+])
+def test_number_spans_are_the_number_itself(sentence: str, question: str,
+                                            expected: str) -> None:
+    assert _span(sentence, question) == expected
+
+
+def test_a_year_is_not_the_answer_to_how_many_when_a_count_is_there() -> None:
+    sentence = "Năm 1998, nhà máy có 450 công nhân."
+    assert _span(sentence, "Nhà máy có bao nhiêu công nhân?") == "450"
+
+
+def test_words_capitalised_only_by_the_sentence_start_are_not_part_of_a_name() -> None:
+    assert _span("Khi Nguyễn Văn An đến Đà Nẵng, trời đã tối.",
+                 "Ai đến Đà Nẵng khi trời tối?") == "Nguyễn Văn An"
+    assert _span("Ông Trần Văn Bình là người sáng lập hợp tác xã.",
+                 "Ai sáng lập hợp tác xã?") == "Trần Văn Bình"
+
+
+def test_place_names_that_begin_with_a_function_word_are_kept() -> None:
+    sentence = "Ai Cập có nhiều kim tự tháp cổ."
+    found = [sentence[s:e] for s, e in valid_candidates(sentence, "Ở đâu có kim tự tháp?",
+                                                       "where")]
+    assert found == ["Ai Cập"]
