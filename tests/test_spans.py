@@ -46,3 +46,24 @@ def test_place_names_that_begin_with_a_function_word_are_kept() -> None:
     found = [sentence[s:e] for s, e in valid_candidates(sentence, "Ở đâu có kim tự tháp?",
                                                        "where")]
     assert found == ["Ai Cập"]
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Cầu thủ nào ghi bàn thắng quyết định?", "who"),
+    ("Which player scored the winning goal?", "who"),
+    ("Nhà máy được xây ở tỉnh nào?", "where"),
+    ("Đội nào giành chức vô địch năm nay?", "name"),
+    ("Which company makes the vaccine?", "name"),
+    ("Công ty được thành lập năm nào?", "when"),
+    ("Có bao nhiêu đội tham gia giải?", "number"),
+    ("Vì sao giá xăng tăng?", "other"),
+])
+def test_question_types(question: str, kind: str) -> None:
+    assert question_type(question) == kind
+
+
+def test_a_named_body_is_a_name_but_a_lone_vietnamese_syllable_is_not() -> None:
+    sentence = "Trận chung kết, Becamex Bình Dương thắng Hà Nội FC với tỷ số 2-1."
+    assert _span(sentence, "Đội nào thắng Hà Nội FC?") == "Becamex Bình Dương"
+    sentence = "Theo đề xuất, Ủy ban sẽ trình dự thảo trong tháng này."
+    assert valid_candidates(sentence, "Cơ quan nào trình dự thảo?", "name") == []

@@ -79,12 +79,12 @@ class Citation(BaseModel):
 
 
 class AnswerSpan(BaseModel):
-    """A short answer (a name, date, number or place) inside the first quote."""
+    """A short answer (a person, date, number, place or name) inside the first quote."""
 
     text: str
     start: int
     end: int
-    kind: str
+    kind: str = Field(description="who, when, number, where or name")
 
 
 class Answer(BaseModel):

@@ -1,4 +1,5 @@
-"""Question types and short answer spans (a person, date, number or place) in a sentence."""
+"""Question types and short answer spans (a person, date, number, place or name) in a
+sentence."""
 
 from __future__ import annotations
 
@@ -6,15 +7,33 @@ import re
 
 from .text import EN_STOPWORDS, VI_STOPWORDS, fold_word, is_stopword, normalize, words
 
+_PERSON_NOUNS = ("cầu thủ|người chơi|vận động viên|huấn luyện viên|diễn viên|nữ diễn viên|ca sĩ|"
+                 "nhạc sĩ|nghệ sĩ|nhà văn|tác giả|nhà khoa học|chính trị gia|vua|vị vua|"
+                 "hoàng đế|tổng thống|thủ tướng|lãnh đạo|hậu vệ|tiền vệ|tiền đạo|thủ môn")
+_PLACE_NOUNS = ("thành phố|tỉnh|quốc gia|nước|vùng|khu vực|châu lục|lục địa|địa điểm|quận|"
+                "huyện|sông|hồ|núi")
+_NAMED_NOUNS = ("đội|câu lạc bộ|công ty|tập đoàn|tổ chức|cơ quan|trường|đại học|giải thưởng|"
+                "giải|sân bay|sân vận động|ngân hàng|đảng|hãng|thương hiệu|tờ báo|bộ phim|"
+                "cuốn sách|tác phẩm|chương trình|dự án|giải đấu|bệnh viện")
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("when", re.compile(r"\b(khi nào|lúc nào|bao giờ|năm nào|ngày nào|tháng nào|thời điểm nào|"
                         r"năm bao nhiêu|thế kỷ nào|thời gian nào|when|what year|which year|"
                         r"what date|what century|what decade)\b")),
     ("number", re.compile(r"\b(bao nhiêu|mấy|how many|how much|what percentage|how long|"
                           r"how old|how large|how big|how far|what percent)\b")),
-    ("who", re.compile(r"(^|\s)(ai|người nào|những ai|who|whom|whose)(\s|\?|$)")),
+    ("who", re.compile(r"(^|\s)(ai|người nào|những ai|who|whom|whose)(\s|\?|$)|"
+                       rf"\b({_PERSON_NOUNS}) nào\b|\b(which|what) (player|actor|actress|singer|"
+                       r"author|writer|scientist|president|king|emperor|coach|leader)\b")),
     ("where", re.compile(r"\b(ở đâu|tại đâu|nơi nào|đâu|where|which city|which country|"
-                         r"what city|what country|which state|what state)\b")),
+                         r"what city|what country|which state|what state)\b|"
+                         rf"\b({_PLACE_NOUNS}) nào\b|\b(which|what) (province|continent|"
+                         r"region|river|place|area)\b")),
+    # A question after the name of a team, company, award… ("Đội nào…?", "Which company…?").
+    ("name", re.compile(rf"\b({_NAMED_NOUNS}) nào\b|\btên (là |gọi là )?gì\b|"
+                        r"\b(which|what) (team|club|company|corporation|organi[sz]ation|agency|"
+                        r"school|university|college|award|prize|airport|stadium|bank|party|"
+                        r"brand|newspaper|film|movie|book|program|programme|project|"
+                        r"tournament|hospital)\b|\bwhat (is|was) the name\b")),
 ]
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
@@ -83,7 +102,7 @@ def _foreign_name(word: str) -> bool:
 
 
 def question_type(question: str) -> str:
-    """One of who, when, number, where, or other."""
+    """One of who, when, number, where, name (a team, company, award…) or other."""
     q = normalize(question).lower()
     for kind, pattern in _TYPE_PATTERNS:
         if pattern.search(q):
@@ -92,17 +111,15 @@ def question_type(question: str) -> str:
 
 
 def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
-    if kind == "who" or kind == "where":
+    if kind in ("who", "where", "name"):
         spans = []
         for s, e in capitalised_runs(sentence):
             text = sentence[s:e]
-            # A capital at the start of a sentence alone is not a name. Nor, for who, is a
-            # single Vietnamese syllable ("Tập" of "Tập đoàn"); a foreign one ("Newton") is,
-            # and so is a one-syllable place ("Huế").
             # Words capitalised only because they open the sentence ("Khi Guglielmo
             # Marconi", "Trong Ấn Độ", "Năm 1973") and, for a person, a title ("Ông Trần
             # Văn Bình"): the name is what follows.
-            opens = not sentence[:s].strip(" \"'“‘«([-–—")
+            before = sentence[:s].rstrip(" \"'“‘«([-–—")
+            opens = not before or before[-1] in ".!?:"
             lead = _LEADING_WORDS.match(text) if opens else None
             if kind == "who" and not lead:
                 lead = _LEADING_TITLE.match(text)
@@ -110,8 +127,11 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
                 s, text = s + lead.end(), text[lead.end():]
             if not text or not any(c.isalpha() for c in text):
                 continue
+            # A capital that opens the sentence alone is not a name. Nor, for a person or a
+            # named body, is a single Vietnamese syllable ("Tập" of "Tập đoàn", "Ủy" of "Ủy
+            # ban"); a foreign one ("Newton") is, and so is a one-syllable place ("Huế").
             single = len(text.split()) < 2
-            if single and (s == 0 or (kind == "who" and not _foreign_name(text))):
+            if single and (opens or (kind != "where" and not _foreign_name(text))):
                 continue
             spans.append((s, e))
         return spans
