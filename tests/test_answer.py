@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import newsqa
-from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI, leans_on_previous, local_idf
+from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI, local_idf
+from newsqa.citations import leans_on_previous
 from newsqa.spans import valid_candidates
 from newsqa.text import search_terms
 

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import NewsQAError
-from .index import IndexStore
+from .citations import cite, distinct_quotes
 from .models import Answer, AnswerSpan, Citation, Turn
 from .retrieve import Filters, Retriever, Scored, expand_query
 from .spans import capitalised_runs, extract_span, question_type, valid_candidates
@@ -44,18 +43,6 @@ _FOLLOW_UP_RE = re.compile(
 
 _CONTRAST_RE = re.compile(r"^(còn|thế còn|vậy còn|what about|how about|and what about)\b|"
                           r"\b(thì sao|instead)\b", re.IGNORECASE)
-
-
-# Openings that point back to the sentence before ("Anh ấy cũng là…", "Điều này…"): such a
-# sentence does not stand on its own, so its quote starts one sentence earlier.
-_ANAPHORS = frozenset(["anh ấy", "ông ấy", "bà ấy", "cô ấy", "chị ấy", "anh ta", "ông ta",
-                       "bà ta", "cô ta", "điều này", "điều đó", "việc này", "việc đó", "họ", "nó",
-                       "đây", "đó", "he", "she", "they", "this", "these"])
-_LEAD_RE = re.compile(r"^[^,.;:!?\d]{1,25},\s+")
-
-
-class AnswerError(NewsQAError):
-    """An answer failed its own exactness check (a bug, never the user's fault)."""
 
 
 @dataclass
@@ -176,10 +163,10 @@ def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: in
     if not cands:
         return _abstain(vietnamese, []), scored
     conf = confidence(cands[0], scored.coverage, vietnamese)
-    quotes = _distinct_quotes(store, cands, max(1, min(CITATIONS, k)))
-    picked = [c for c, _ in quotes]
-    citations = [_cite(store, c, first, n + 1, conf < threshold)
-                 for n, (c, first) in enumerate(quotes)]
+    quotes = distinct_quotes(store, [c.row for c in cands], max(1, min(CITATIONS, k)))
+    picked = [cands[i] for i, _ in quotes]
+    citations = [cite(store, first, c.row, c.chunk_row, n + 1, c.score, conf < threshold)
+                 for n, (c, (_, first)) in enumerate(zip(picked, quotes, strict=True))]
     if conf < threshold:
         return _abstain(vietnamese, citations), scored
     weights = term_weights(question, prev_q)
@@ -194,26 +181,6 @@ def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: in
     return Answer(text=text, citations=citations, abstained=False, answer_span=span), scored
 
 
-def _distinct_quotes(store: IndexStore, cands: list[_Candidate],
-                     n: int) -> list[tuple[_Candidate, int]]:
-    """The ``n`` best candidates whose quotes do not overlap, each with the first sentence
-    row of its quote. A quote takes in the sentence before its own when it leans on it,
-    unless an earlier quote already shows that sentence."""
-    out: list[tuple[_Candidate, int]] = []
-    taken: set[int] = set()
-    for c in cands:
-        if c.row in taken:
-            continue
-        first = quote_start(store, c.row)
-        if first in taken:
-            first = c.row
-        out.append((c, first))
-        taken |= set(range(first, c.row + 1))
-        if len(out) == n:
-            break
-    return out
-
-
 def _answer_chunk_first(scored: Scored, chunk_row: int) -> Scored:
     """The chunk that holds the chosen answer sentence ranks first among the hits."""
     pos = np.flatnonzero(scored.rows == chunk_row)
@@ -221,31 +188,6 @@ def _answer_chunk_first(scored: Scored, chunk_row: int) -> Scored:
         return scored
     order = np.r_[pos[0], np.delete(np.arange(len(scored.rows)), pos[0])]
     return Scored(scored.rows[order], scored.fused[order], scored.coverage)
-
-
-def leans_on_previous(sentence: str) -> bool:
-    """Whether a sentence opens with a pronoun or "this/that", perhaps after a short
-    adverbial ("Ngày nay, điều này…"), and so needs the sentence before it to be understood.
-    "Ông"/"Bà" count when no name follows ("Ông cho biết", not "Ông Nguyễn Văn A")."""
-    lead = _LEAD_RE.match(sentence)
-    ws = words(sentence[lead.end() if lead else 0:][:40])
-    if not ws:
-        return False
-    first = ws[0].lower()
-    if first in _ANAPHORS or " ".join(ws[:2]).lower() in _ANAPHORS:
-        return True
-    return first in ("ông", "bà") and len(ws) > 1 and ws[1][0].islower()
-
-
-def quote_start(store: IndexStore, row: int) -> int:
-    """The sentence row a quote of sentence ``row`` starts at: the sentence before it when
-    it leans on that one, else itself."""
-    sent = store.sentences[row]
-    art = store.articles[store.article_rows[sent.article_id]]
-    if row > 0 and store.sentences[row - 1].article_id == sent.article_id and \
-            leans_on_previous(art.text[sent.start:sent.end]):
-        return row - 1
-    return row
 
 
 def _names(text: str) -> list[str]:
@@ -262,37 +204,7 @@ def _span(cite: Citation, question: str, kind: str, weights: dict[str, float],
                       kind=kind)
 
 
-def verify(store: IndexStore, answer: Answer) -> Answer:
-    """Check that every quote, context and span is exactly the article text at its offsets."""
-    for c in answer.citations:
-        art = store.articles[store.article_rows[c.article_id]]
-        ok = bool(c.quote) and art.text[c.start:c.end] == c.quote and \
-            art.text[c.context_start:c.context_start + len(c.context)] == c.context and \
-            c.context_start <= c.start and c.end <= c.context_start + len(c.context)
-        if not ok:
-            raise AnswerError(f"citation [{c.n}] of article {c.article_id} does not match the "
-                              "article text at its offsets; rebuild the index")
-    span = answer.answer_span
-    if span and answer.citations:
-        first = answer.citations[0]
-        if not (first.start <= span.start < span.end <= first.end) or \
-                first.quote[span.start - first.start:span.end - first.start] != span.text:
-            raise AnswerError("answer span is not inside the first quote")
-    return answer
-
-
 def _abstain(vietnamese: bool, citations: list[Citation]) -> Answer:
     return Answer(text=NO_ANSWER_VI if vietnamese else NO_ANSWER_EN,
                   citations=[c.model_copy(update={"low_confidence": True}) for c in citations],
                   abstained=True, answer_span=None)
-
-
-def _cite(store: IndexStore, cand: _Candidate, first: int, n: int, low: bool) -> Citation:
-    start, end = store.sentences[first].start, store.sentences[cand.row].end
-    art = store.articles[store.article_rows[store.sentences[cand.row].article_id]]
-    chunk = store.chunks[cand.chunk_row]
-    ctx_start, ctx_end = min(chunk.start, start), max(chunk.end, end)
-    return Citation(n=n, article_id=art.id, title=art.title, date=art.date, source=art.source,
-                    url=art.url, quote=art.text[start:end], start=start, end=end,
-                    score=round(cand.score, 6), context=art.text[ctx_start:ctx_end],
-                    context_start=ctx_start, low_confidence=low)

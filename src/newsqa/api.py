@@ -6,7 +6,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .answer import NO_ANSWER_EN, NO_ANSWER_VI, answer_question, verify
+from .answer import NO_ANSWER_EN, NO_ANSWER_VI, answer_question
+from .citations import verify
 from .embedding import Embedder, get_embedder
 from .errors import EmbedderMismatchError
 from .index import IndexStore, load_store

@@ -1,0 +1,99 @@
+"""Citations: where a quote starts and ends, how it is cited, and the check that every quote
+is exactly the article text at its offsets."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import NewsQAError
+from .index import IndexStore
+from .models import Answer, Citation
+from .text import words
+
+# Openings that point back to the sentence before ("Anh ấy cũng là…", "Điều này…"): such a
+# sentence does not stand on its own, so its quote starts one sentence earlier.
+_ANAPHORS = frozenset(["anh ấy", "ông ấy", "bà ấy", "cô ấy", "chị ấy", "anh ta", "ông ta",
+                       "bà ta", "cô ta", "điều này", "điều đó", "việc này", "việc đó", "họ", "nó",
+                       "đây", "đó", "he", "she", "they", "this", "these"])
+_LEAD_RE = re.compile(r"^[^,.;:!?\d]{1,25},\s+")
+
+
+class AnswerError(NewsQAError):
+    """An answer failed its own exactness check (a bug, never the user's fault)."""
+
+
+def leans_on_previous(sentence: str) -> bool:
+    """Whether a sentence opens with a pronoun or "this/that", perhaps after a short
+    adverbial ("Ngày nay, điều này…"), and so needs the sentence before it to be understood.
+    "Ông"/"Bà" count when no name follows ("Ông cho biết", not "Ông Nguyễn Văn A")."""
+    lead = _LEAD_RE.match(sentence)
+    ws = words(sentence[lead.end() if lead else 0:][:40])
+    if not ws:
+        return False
+    first = ws[0].lower()
+    if first in _ANAPHORS or " ".join(ws[:2]).lower() in _ANAPHORS:
+        return True
+    return first in ("ông", "bà") and len(ws) > 1 and ws[1][0].islower()
+
+
+def quote_start(store: IndexStore, row: int) -> int:
+    """The sentence row a quote of sentence ``row`` starts at: the sentence before it when
+    it leans on that one, else itself."""
+    sent = store.sentences[row]
+    art = store.articles[store.article_rows[sent.article_id]]
+    if row > 0 and store.sentences[row - 1].article_id == sent.article_id and \
+            leans_on_previous(art.text[sent.start:sent.end]):
+        return row - 1
+    return row
+
+
+def distinct_quotes(store: IndexStore, rows: list[int], n: int) -> list[tuple[int, int]]:
+    """The first ``n`` of the sentence ``rows`` (best first) whose quotes do not overlap, as
+    (position in ``rows``, first sentence row of the quote). A quote takes in the sentence
+    before its own when it leans on it, unless an earlier quote already shows that one."""
+    out: list[tuple[int, int]] = []
+    taken: set[int] = set()
+    for i, row in enumerate(rows):
+        if row in taken:
+            continue
+        first = quote_start(store, row)
+        if first in taken:
+            first = row
+        out.append((i, first))
+        taken |= set(range(first, row + 1))
+        if len(out) == n:
+            break
+    return out
+
+
+def cite(store: IndexStore, first: int, last: int, chunk_row: int, n: int, score: float,
+         low: bool) -> Citation:
+    """Citation ``n`` of the sentences ``first``..``last`` (rows), with the chunk they were
+    found in (widened to the whole quote) as context."""
+    start, end = store.sentences[first].start, store.sentences[last].end
+    art = store.articles[store.article_rows[store.sentences[last].article_id]]
+    chunk = store.chunks[chunk_row]
+    ctx_start, ctx_end = min(chunk.start, start), max(chunk.end, end)
+    return Citation(n=n, article_id=art.id, title=art.title, date=art.date, source=art.source,
+                    url=art.url, quote=art.text[start:end], start=start, end=end,
+                    score=round(score, 6), context=art.text[ctx_start:ctx_end],
+                    context_start=ctx_start, low_confidence=low)
+
+
+def verify(store: IndexStore, answer: Answer) -> Answer:
+    """Check that every quote, context and span is exactly the article text at its offsets."""
+    for c in answer.citations:
+        art = store.articles[store.article_rows[c.article_id]]
+        ok = bool(c.quote) and art.text[c.start:c.end] == c.quote and \
+            art.text[c.context_start:c.context_start + len(c.context)] == c.context and \
+            c.context_start <= c.start and c.end <= c.context_start + len(c.context)
+        if not ok:
+            raise AnswerError(f"citation [{c.n}] of article {c.article_id} does not match the "
+                              "article text at its offsets; rebuild the index")
+    span = answer.answer_span
+    if span and answer.citations:
+        first = answer.citations[0]
+        if not (first.start <= span.start < span.end <= first.end) or \
+                first.quote[span.start - first.start:span.end - first.start] != span.text:
+            raise AnswerError("answer span is not inside the first quote")
+    return answer
