@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import newsqa
-from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI, local_idf
+from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI, local_idf, unseen_names
 from newsqa.citations import leans_on_previous
 from newsqa.spans import valid_candidates
 from newsqa.text import search_terms
@@ -108,6 +108,15 @@ def test_a_quote_that_leans_on_the_sentence_before_takes_it_in(tmp_path: Path) -
     assert ans.answer_span is not None and ans.answer_span.text == "Trần Văn Bình"
     assert all(c.quote != first.quote.split(". ")[0] + "." for c in ans.citations[1:])
     _check_exact(qa, ans)
+
+
+def test_names_and_numbers_no_passage_mentions_are_unseen() -> None:
+    texts = ["Argentina vô địch World Cup 2018 tại Nga.", "Dân số Na Uy là 5 triệu người.",
+             "Đội Broncos thắng ở Hà Nội."]
+    assert unseen_names("Who won the 2022 World Cup?", texts) == ["2022"]
+    assert unseen_names("How many people live in Norway?", texts) == []
+    assert unseen_names("Did the Bronco team win in Ha Noi?", texts) == []
+    assert unseen_names("Ai vô địch World Cup ở Qatar?", texts) == ["Qatar"]
 
 
 def test_nfd_question_gives_the_same_answer(seed_qa: newsqa.NewsQA) -> None:

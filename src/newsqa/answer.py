@@ -8,10 +8,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from .citations import cite, distinct_quotes
+from .lexicon import lookup
 from .models import Answer, AnswerSpan, Citation, Turn
 from .retrieve import Filters, Retriever, Scored, expand_query
 from .spans import capitalised_runs, extract_span, question_type, valid_candidates
-from .text import content_words, fold_word, is_vietnamese, search_terms, words
+from .text import (
+    ascii_fold,
+    content_words,
+    fold_word,
+    is_vietnamese,
+    named_terms,
+    search_terms,
+    words,
+)
 
 NO_ANSWER_VI = "Không tìm thấy câu trả lời trong kho bài viết."
 NO_ANSWER_EN = "No answer found in the corpus."
@@ -31,6 +40,7 @@ CHUNKS_FOR_SENTENCES = 6
 CITATIONS = 3
 # A confident answer sentence is better evidence of the right chunk than the chunk score.
 RERANK_MIN_CONFIDENCE = 0.06
+UNSEEN_NAME_PENALTY = 0.02
 # Abstention baselines, calibrated on the dev sets against questions about absent topics.
 BASE_VI = 0.865
 BASE_EN = 0.765
@@ -142,6 +152,26 @@ def confidence(best: _Candidate, coverage: float, vietnamese: bool) -> float:
     return best.dense + 0.15 * best.keyword + 0.03 * coverage - base
 
 
+def unseen_names(question: str, texts: list[str]) -> list[str]:
+    """The numbers and names of ``question`` (see :func:`named_terms`) that none of
+    ``texts`` mentions: as written, without diacritics, by a five-letter stem ("Broncos" /
+    "Bronco") or, for an English question, by a glossary name ("Norway" → "Na Uy")."""
+    terms: set[str] = set()
+    for text in texts:
+        terms.update(search_terms(text))
+    stems = {t[:5] for t in terms if len(t) >= 5}
+    english = not is_vietnamese(question)
+    out = []
+    for w in named_terms(question):
+        f = fold_word(w)
+        if f in terms or "~" + ascii_fold(w) in terms or (len(f) >= 5 and f[:5] in stems):
+            continue
+        if english and any(all(fold_word(x) in terms for x in words(r)) for r in lookup(w)):
+            continue
+        out.append(w)
+    return out
+
+
 def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: int,
                     threshold: float, history: list[Turn] | None = None,
                     filters: Filters | None = None,
@@ -163,11 +193,17 @@ def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: in
     if not cands:
         return _abstain(vietnamese, []), scored
     conf = confidence(cands[0], scored.coverage, vietnamese)
+    # A question that names something (a number, a name) that no retrieved passage mentions
+    # is more likely about something the corpus does not hold.
+    top = [int(r) for r in scored.rows[:max(CHUNKS_FOR_SENTENCES, k)]]
+    texts = [store.chunks[r].text for r in top] + \
+        [store.articles[int(store.chunk_article[r])].title for r in top]
+    support = conf - (UNSEEN_NAME_PENALTY if unseen_names(question, texts) else 0.0)
     quotes = distinct_quotes(store, [c.row for c in cands], max(1, min(CITATIONS, k)))
     picked = [cands[i] for i, _ in quotes]
-    citations = [cite(store, first, c.row, c.chunk_row, n + 1, c.score, conf < threshold)
+    citations = [cite(store, first, c.row, c.chunk_row, n + 1, c.score, support < threshold)
                  for n, (c, (_, first)) in enumerate(zip(picked, quotes, strict=True))]
-    if conf < threshold:
+    if support < threshold:
         return _abstain(vietnamese, citations), scored
     weights = term_weights(question, prev_q)
     avoid = {fold_word(w) for w in _names(history[-1].answer)} if follow and history else None

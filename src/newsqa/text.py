@@ -101,6 +101,22 @@ def content_words(text: str) -> list[str]:
     return [f for f in (fold_word(w) for w in words(normalize(text))) if f not in _FOLDED_STOPWORDS]
 
 
+_NAMED_RE = re.compile(r"[^\W_]+(?:[.,:]\d+)*")
+
+
+def named_terms(question: str) -> list[str]:
+    """What a question names: numbers of two digits or more, and capitalised words other
+    than its first ("2022", "Vietcombank", "Tokyo")."""
+    out = []
+    for i, w in enumerate(_NAMED_RE.findall(normalize(question))):
+        if any(c.isdigit() for c in w):
+            if sum(c.isdigit() for c in w) >= 2:
+                out.append(w)
+        elif i > 0 and w[0].isupper() and len(w) >= 3 and not is_stopword(fold_word(w)):
+            out.append(w)
+    return out
+
+
 def is_vietnamese(text: str) -> bool:
     """Whether a question reads as Vietnamese. Function words decide; Vietnamese names inside
     an English question ("Who signed for the Đảng ủy Khối?") do not make it Vietnamese."""
