@@ -13,6 +13,8 @@ def test_inflected_forms_find_their_base_word() -> None:
     assert "thành lập" in lookup("founded")
     assert "dừng" in lookup("stopping")
     assert "mang" in lookup("carried")
+    assert lookup("fought") == lookup("fight") != ()
+    assert lookup("teeth") == lookup("tooth") != ()
     assert lookup("xyzzy") == ()
 
 

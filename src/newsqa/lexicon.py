@@ -35,9 +35,36 @@ def glossary() -> dict[str, tuple[str, ...]]:
     return out
 
 
+# Irregular forms the suffix rules below cannot undo ("fought" → "fight").
+_IRREGULAR = dict(pair.split(":") for pair in """
+arose:arise arisen:arise ate:eat eaten:eat awoke:wake woken:wake woke:wake bore:bear
+bent:bend bit:bite bitten:bite blew:blow blown:blow broke:break broken:break
+brought:bring built:build burnt:burn bought:buy caught:catch chose:choose chosen:choose
+came:come dealt:deal did:do done:do drew:draw drawn:draw drank:drink drunk:drink
+drove:drive driven:drive dug:dig fell:fall fallen:fall fed:feed felt:feel fought:fight
+found:find fled:flee flew:fly forbade:forbid forbidden:forbid forgot:forget
+forgotten:forget forgave:forgive forgiven:forgive froze:freeze frozen:freeze got:get
+gotten:get gave:give given:give went:go gone:go grew:grow grown:grow hung:hang had:have
+heard:hear hid:hide hidden:hide held:hold kept:keep knew:know known:know laid:lay
+led:lead left:leave lent:lend lost:lose made:make meant:mean met:meet paid:pay rode:ride
+ridden:ride rang:ring rose:rise risen:rise ran:run said:say saw:see seen:see
+sought:seek sold:sell sent:send shook:shake shaken:shake shot:shoot showed:show
+shown:show sang:sing sung:sing sank:sink sunk:sink sat:sit slept:sleep slid:slide
+spoke:speak spoken:speak spent:spend stood:stand stole:steal stolen:steal stuck:stick
+struck:strike swore:swear sworn:swear swam:swim took:take taken:take taught:teach
+tore:tear told:tell thought:think threw:throw thrown:throw understood:understand
+wore:wear worn:wear won:win wrote:write written:write began:begin begun:begin
+became:become beaten:beat wept:weep men:man women:woman children:child mice:mouse
+feet:foot teeth:tooth wives:wife knives:knife lives:life leaves:leaf crises:crisis
+analyses:analysis phenomena:phenomenon
+""".split())
+
+
 def _stems(w: str) -> list[str]:
     """Candidate base forms of an inflected English word, most likely first."""
     out = [w]
+    if w in _IRREGULAR:
+        out.append(_IRREGULAR[w])
     if w.endswith("ies") and len(w) > 4:
         out.append(w[:-3] + "y")
     if w.endswith("es") and len(w) > 3:
