@@ -156,15 +156,15 @@ def unseen_names(question: str, texts: list[str]) -> list[str]:
     """The numbers and names of ``question`` (see :func:`named_terms`) that none of
     ``texts`` mentions: as written, without diacritics, by a five-letter stem ("Broncos" /
     "Bronco") or, for an English question, by a glossary name ("Norway" → "Na Uy")."""
-    terms: set[str] = set()
-    for text in texts:
-        terms.update(search_terms(text))
+    seen = [w for text in texts for w in words(text)]
+    terms = {fold_word(w) for w in seen}
+    plain = {ascii_fold(w) for w in seen}
     stems = {t[:5] for t in terms if len(t) >= 5}
     english = not is_vietnamese(question)
     out = []
     for w in named_terms(question):
         f = fold_word(w)
-        if f in terms or "~" + ascii_fold(w) in terms or (len(f) >= 5 and f[:5] in stems):
+        if f in terms or ascii_fold(w) in plain or (len(f) >= 5 and f[:5] in stems):
             continue
         if english and any(all(fold_word(x) in terms for x in words(r)) for r in lookup(w)):
             continue
