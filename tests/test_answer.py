@@ -117,6 +117,8 @@ def test_names_and_numbers_no_passage_mentions_are_unseen() -> None:
     assert unseen_names("How many people live in Norway?", texts) == []
     assert unseen_names("Did the Bronco team win in Ha Noi?", texts) == []
     assert unseen_names("Ai vô địch World Cup ở Qatar?", texts) == ["Qatar"]
+    assert unseen_names("What did the Prime Minister of Japan say?",
+                        ["Thủ tướng Nhật Bản phát biểu tại hội nghị."]) == []
 
 
 def test_nfd_question_gives_the_same_answer(seed_qa: newsqa.NewsQA) -> None:

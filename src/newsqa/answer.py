@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .citations import cite, distinct_quotes
-from .lexicon import lookup
+from .lexicon import renderings_in
 from .models import Answer, AnswerSpan, Citation, Turn
 from .retrieve import Filters, Retriever, Scored, expand_query
 from .spans import capitalised_runs, extract_span, question_type, valid_candidates
@@ -166,7 +166,8 @@ def unseen_names(question: str, texts: list[str]) -> list[str]:
         f = fold_word(w)
         if f in terms or ascii_fold(w) in plain or (len(f) >= 5 and f[:5] in stems):
             continue
-        if english and any(all(fold_word(x) in terms for x in words(r)) for r in lookup(w)):
+        if english and any(all(fold_word(x) in terms for x in words(r))
+                           for r in renderings_in(question, w)):
             continue
         out.append(w)
     return out

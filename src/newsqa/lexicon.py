@@ -114,3 +114,19 @@ def translate_terms(question: str) -> str:
         out.extend(lookup(tokens[i]))
         i += 1
     return " ".join(dict.fromkeys(out))
+
+
+def renderings_in(question: str, word: str) -> list[str]:
+    """Vietnamese renderings of ``word`` as ``question`` uses it: those of the two-word
+    phrases it is part of there ("Prime" in "the Prime Minister" → "thủ tướng"), then its
+    own."""
+    table = glossary()
+    tokens = [t.lower() for t in _WORD.findall(question)]
+    target = word.lower()
+    out: list[str] = []
+    for i, t in enumerate(tokens):
+        if t == target:
+            for pair in (" ".join(tokens[max(0, i - 1):i + 1]), " ".join(tokens[i:i + 2])):
+                out.extend(table.get(pair, ()))
+    out.extend(lookup(word))
+    return out
