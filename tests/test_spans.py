@@ -34,7 +34,14 @@ def test_a_year_is_not_the_answer_to_how_many_when_a_count_is_there() -> None:
     assert _span(sentence, "Nhà máy có bao nhiêu công nhân?") == "450"
 
 
+def test_the_word_for_year_is_not_the_number_five() -> None:
+    sentence = "Trong năm nay, công ty tuyển thêm 450 công nhân."
+    assert _span(sentence, "Công ty tuyển bao nhiêu công nhân trong năm nay?") == "450"
+
+
 def test_words_capitalised_only_by_the_sentence_start_are_not_part_of_a_name() -> None:
+    assert _span("Khi Newton phát biểu định luật, ông mới 23 tuổi.",
+                 "Ai phát biểu định luật?") == "Newton"
     assert _span("Khi Nguyễn Văn An đến Đà Nẵng, trời đã tối.",
                  "Ai đến Đà Nẵng khi trời tối?") == "Nguyễn Văn An"
     assert _span("Ông Trần Văn Bình là người sáng lập hợp tác xã.",

@@ -73,7 +73,8 @@ _NUMBER_RE = re.compile(
     r"(?:\s+(?:triệu|tỷ|nghìn|ngàn|trăm|vạn|million|billion|thousand)\b)?",
     re.IGNORECASE | re.UNICODE)
 _NUMBER_WORDS = re.compile(
-    r"\b(?:thứ\s+)?(?:một|hai|ba|bốn|năm|sáu|bảy|tám|chín|mười|hàng trăm|hàng nghìn|hàng triệu)"
+    r"\b(?:thứ\s+)?(?:một|hai|ba(?!\s+mẹ)|bốn|sáu|bảy|tám|chín|mười|hàng trăm|hàng nghìn|"
+    r"hàng triệu|năm(?!\s+(?:nay|ngoái|trước|sau|đó|này|qua|tới|học|tài|\d)))"
     r"(?:\s+(?:mươi|mốt|lăm|trăm|nghìn|ngàn|triệu|tỷ)\b)*(?!\s+\d)", re.UNICODE)
 _YEAR_RE = re.compile(r"(?:1[0-9]|20)\d\d")
 
@@ -131,7 +132,8 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
             # named body, is a single Vietnamese syllable ("Tập" of "Tập đoàn", "Ủy" of "Ủy
             # ban"); a foreign one ("Newton") is, and so is a one-syllable place ("Huế").
             single = len(text.split()) < 2
-            if single and (opens or (kind != "where" and not _foreign_name(text))):
+            if single and ((opens and not lead) or
+                           (kind != "where" and not _foreign_name(text))):
                 continue
             spans.append((s, e))
         return spans
