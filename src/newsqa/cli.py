@@ -16,6 +16,7 @@ from .models import Answer, BuildReport, Hit
 from .settings import Settings
 
 EXIT_INTERNAL = 70
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a killed writer
 
 
 def _date(value: str) -> datetime:
@@ -162,13 +163,20 @@ def run(argv: Sequence[str] | None = None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newsqa`` console script."""
     try:
-        return run(argv)
+        code = run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
     except NewsQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`newsqa ask … | head`): stop quietly, as Unix tools do, and
+        # keep the interpreter's last flush of stdout from failing again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # the CLI never shows a traceback to the user
         if os.environ.get("NEWSQA_DEBUG"):
             raise
