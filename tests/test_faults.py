@@ -306,6 +306,17 @@ def test_nfd_question(seed_qa: newsqa.NewsQA) -> None:
     assert seed_qa.ask(unicodedata.normalize("NFD", q)) == seed_qa.ask(q)
 
 
+def test_closed_output_pipe(seed_index: Path) -> None:
+    """output piped to a reader that closes it (newsqa ask … | head) | no error line, exit
+    141 like other Unix tools"""
+    # `true` exits at once, so every write of the CLI meets a closed pipe.
+    cmd = (f'set -o pipefail; "{sys.executable}" -m newsqa ask "Ai ký?" '
+           f'--index "{seed_index}" | true')
+    res = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=300,
+                         cwd=ROOT)
+    assert res.stderr == "" and res.returncode == 141
+
+
 @pytest.mark.parametrize("k", ["0", "-3", "1000"])
 def test_odd_k(seed_index: Path, k: str) -> None:
     """k of 0, negative k, k larger than the index | exit 0; k<=0 abstains, a large k is
