@@ -307,7 +307,7 @@ def test_nfd_question(seed_qa: newsqa.NewsQA) -> None:
 
 
 def test_closed_output_pipe(seed_index: Path) -> None:
-    """output piped to a reader that closes it (newsqa ask … | head) | no error line, exit
+    """output piped into a reader that closes it early (such as head) | no error line, exit
     141 like other Unix tools"""
     # `true` exits at once, so every write of the CLI meets a closed pipe.
     cmd = (f'set -o pipefail; "{sys.executable}" -m newsqa ask "Ai ký?" '
