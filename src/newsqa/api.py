@@ -12,6 +12,7 @@ from .embedding import Embedder, get_embedder
 from .errors import EmbedderMismatchError
 from .index import IndexStore, load_store
 from .models import Answer, Hit, Turn
+from .restore import Restorer, may_need_restoring
 from .retrieve import Filters, Retriever, clean_query, has_words
 from .settings import Settings
 from .text import is_vietnamese
@@ -26,6 +27,7 @@ class NewsQA:
         self.embedder = embedder
         self.settings = settings or Settings()
         self.retriever = Retriever(store, embedder)
+        self._restorer: Restorer | None = None
 
     def status(self) -> dict[str, Any]:
         """What the index holds: articles, chunks, sentences, embedder, build time, sources."""
@@ -36,6 +38,16 @@ class NewsQA:
                 "sources": sorted({a.source for a in self.store.articles if a.source}),
                 "date_range": _date_range(self.store)}
 
+    def _clean(self, text: str) -> str:
+        """A question as searched: NFC, tidy white space, capped length, and Vietnamese
+        typed without marks given the marks the corpus most likely means."""
+        text = clean_query(text, self.settings.max_question_chars)
+        if not may_need_restoring(text):
+            return text
+        if self._restorer is None:
+            self._restorer = Restorer(self.store.bm25)
+        return self._restorer.restore(text) if self._restorer.needs_restoring(text) else text
+
     def _k(self, k: int | None) -> int:
         k = self.settings.top_k if k is None else int(k)
         return max(0, min(k, len(self.store.chunks)))
@@ -44,7 +56,7 @@ class NewsQA:
                date_to: datetime | None = None, source: str | None = None) -> list[Hit]:
         """The ``k`` chunks that best match ``query`` (any language), best first."""
         k = self._k(k)
-        query = clean_query(query, self.settings.max_question_chars)
+        query = self._clean(query)
         if k == 0 or not has_words(query):
             return []
         qvec = self.embedder.embed_query(query)
@@ -65,7 +77,8 @@ class NewsQA:
                       hits_k: int = 10) -> tuple[Answer, list[Hit]]:
         """:meth:`ask`, also returning the ``hits_k`` best chunks the answer drew on."""
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
-        question = clean_query(question, self.settings.max_question_chars)
+        turns = [t.model_copy(update={"question": self._clean(t.question)}) for t in turns]
+        question = self._clean(question)
         k = self._k(k)
         if k == 0 or not has_words(question):
             return Answer(text=NO_ANSWER_VI if is_vietnamese(question) else NO_ANSWER_EN,
@@ -73,8 +86,7 @@ class NewsQA:
         qvec = self.embedder.embed_query(question)
         hvec = None
         if turns:
-            hvec = self.embedder.embed_query(clean_query(turns[-1].question,
-                                                         self.settings.max_question_chars))
+            hvec = self.embedder.embed_query(turns[-1].question)
         answer, scored = answer_question(self.retriever, question, qvec, k,
                                          self.settings.abstain_threshold, turns,
                                          Filters(date_from, date_to, source), hvec)
