@@ -96,7 +96,7 @@ def side_by_side(path: Path, index: Path) -> tuple[float, float]:
     embed, ask = [], []
     for q in questions:
         t0 = time.perf_counter()
-        qa.embedder.embed_query(q)
+        qa.embedder.embed_query(qa.prepare(q))
         t1 = time.perf_counter()
         qa.ask(q)
         ask.append(time.perf_counter() - t1)

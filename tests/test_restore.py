@@ -43,6 +43,7 @@ def test_english_and_marked_questions_are_left_alone(seed_qa: newsqa.NewsQA) -> 
                                       "ai ky cho dang uy khoi"])
 def test_unmarked_questions_are_answered_like_marked_ones(seed_qa: newsqa.NewsQA,
                                                           question: str) -> None:
+    assert seed_qa.prepare(question) != question
     ans = seed_qa.ask(question)
     assert not ans.abstained and SIGNER in ans.citations[0].quote
     assert ans.answer_span is not None and ans.answer_span.text == SIGNER

@@ -38,9 +38,9 @@ class NewsQA:
                 "sources": sorted({a.source for a in self.store.articles if a.source}),
                 "date_range": _date_range(self.store)}
 
-    def _clean(self, text: str) -> str:
-        """A question as searched: NFC, tidy white space, capped length, and Vietnamese
-        typed without marks given the marks the corpus most likely means."""
+    def prepare(self, text: str) -> str:
+        """A question as it is searched: NFC, tidy white space, capped length, and
+        Vietnamese typed without marks given the marks the corpus most likely means."""
         text = clean_query(text, self.settings.max_question_chars)
         if not may_need_restoring(text):
             return text
@@ -56,7 +56,7 @@ class NewsQA:
                date_to: datetime | None = None, source: str | None = None) -> list[Hit]:
         """The ``k`` chunks that best match ``query`` (any language), best first."""
         k = self._k(k)
-        query = self._clean(query)
+        query = self.prepare(query)
         if k == 0 or not has_words(query):
             return []
         qvec = self.embedder.embed_query(query)
@@ -77,8 +77,8 @@ class NewsQA:
                       hits_k: int = 10) -> tuple[Answer, list[Hit]]:
         """:meth:`ask`, also returning the ``hits_k`` best chunks the answer drew on."""
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
-        turns = [t.model_copy(update={"question": self._clean(t.question)}) for t in turns]
-        question = self._clean(question)
+        turns = [t.model_copy(update={"question": self.prepare(t.question)}) for t in turns]
+        question = self.prepare(question)
         k = self._k(k)
         if k == 0 or not has_words(question):
             return Answer(text=NO_ANSWER_VI if is_vietnamese(question) else NO_ANSWER_EN,
