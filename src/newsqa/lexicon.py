@@ -55,7 +55,7 @@ struck:strike swore:swear sworn:swear swam:swim took:take taken:take taught:teac
 tore:tear told:tell thought:think threw:throw thrown:throw understood:understand
 wore:wear worn:wear won:win wrote:write written:write began:begin begun:begin
 became:become beaten:beat wept:weep men:man women:woman children:child mice:mouse
-feet:foot teeth:tooth wives:wife knives:knife lives:life leaves:leaf crises:crisis
+feet:foot teeth:tooth wives:wife knives:knife crises:crisis
 analyses:analysis phenomena:phenomenon
 """.split())
 

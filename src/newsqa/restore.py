@@ -23,10 +23,10 @@ _TONES = {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u03
 _VOWELS = "aăâeêioôơuưy"
 _MARKED = "ăâêôơư"
 _SYLLABLE = re.compile(r"[A-Za-z]+")
-# Function words of questions, as typed without marks (ai, gi, nao, dau, bao nhieu…).
 # Plain forms shared with English words, which say nothing about the language.
 _COLLISIONS = frozenset({"the", "a", "an", "to", "do", "be", "in", "on", "i", "it", "may", "con",
                          "ban"})
+# Function words of questions, as typed without marks (ai, gi, nao, dau, bao nhieu…).
 _PLAIN_STOPWORDS = frozenset(ascii_fold(w) for w in VI_STOPWORDS if "_" not in w) - _COLLISIONS
 _QUESTION_PAIRS = ("bao nhiêu", "khi nào", "thế nào", "ở đâu", "tại sao", "vì sao", "là gì",
                    "ra sao", "bao giờ", "người nào", "cái gì", "điều gì", "việc gì")
