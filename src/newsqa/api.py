@@ -77,7 +77,6 @@ class NewsQA:
                       hits_k: int = 10) -> tuple[Answer, list[Hit]]:
         """:meth:`ask`, also returning the ``hits_k`` best chunks the answer drew on."""
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
-        turns = [t.model_copy(update={"question": self.prepare(t.question)}) for t in turns]
         question = self.prepare(question)
         k = self._k(k)
         if k == 0 or not has_words(question):
@@ -86,6 +85,8 @@ class NewsQA:
         qvec = self.embedder.embed_query(question)
         hvec = None
         if turns:
+            # Only the last turn is read (its question and answer), so only it is prepared.
+            turns[-1] = turns[-1].model_copy(update={"question": self.prepare(turns[-1].question)})
             hvec = self.embedder.embed_query(turns[-1].question)
         answer, scored = answer_question(self.retriever, question, qvec, k,
                                          self.settings.abstain_threshold, turns,
