@@ -154,7 +154,7 @@ def main() -> None:
         emb.embed_query(q)
         emb_lat.append((time.perf_counter() - t) * 1000)
     cold = _cold_start(index)
-    disk = sum(p.stat().st_size for p in (index / store.manifest["data_dir"]).rglob("*")
+    disk = sum(p.stat().st_size for p in (index / store.manifest.data_dir).rglob("*")
                if p.is_file())
     n_chunks = first.chunks
     per100k = 100_000 / n_chunks

@@ -11,8 +11,7 @@ import pytest
 
 import newsqa
 from newsqa import EmbedderMismatchError, IndexCorruptError, IndexLockedError
-from newsqa.build import index_lock
-from newsqa.index import MANIFEST
+from newsqa.layout import MANIFEST, index_lock
 
 from .conftest import CORPUS, SIGNER
 

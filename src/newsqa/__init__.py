@@ -9,8 +9,6 @@ Vietnamese news articles.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from .api import NewsQA, load
 from .build import build_index
 from .errors import (
@@ -21,11 +19,15 @@ from .errors import (
     IndexCorruptError,
     IndexLockedError,
     IndexMissingError,
+    IndexPathError,
+    IndexWriteError,
     NewsQAError,
+    SettingsError,
 )
 from .ingest import Corpus, load_corpus
 from .models import Answer, AnswerSpan, Article, BuildReport, Chunk, Citation, Hit, Turn
 from .settings import Settings
+from .version import __version__
 
 __all__ = [
     "Answer",
@@ -43,9 +45,12 @@ __all__ = [
     "IndexCorruptError",
     "IndexLockedError",
     "IndexMissingError",
+    "IndexPathError",
+    "IndexWriteError",
     "NewsQA",
     "NewsQAError",
     "Settings",
+    "SettingsError",
     "Turn",
     "__version__",
     "build_index",

@@ -2,74 +2,38 @@
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import fcntl
-import json
-import os
-import shutil
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .chunking import chunk_article, sentences_of
+from .chunking import TITLE_CONTEXT_CHARS, chunk_article, sentences_of, title_context
 from .embedding import Embedder, get_embedder
-from .errors import IndexCorruptError, IndexLockedError, IndexMissingError, NewsQAError
-from .index import (
-    MANIFEST,
-    IndexStore,
-    article_record,
-    chunk_terms,
-    load_store,
-    new_manifest,
-    read_manifest,
-)
+from .errors import IndexCorruptError, IndexMissingError, NewsQAError
+from .index import IndexStore, article_record, chunk_terms, load_store
 from .ingest import Corpus, load_corpus
+from .layout import (
+    Manifest,
+    check_data,
+    check_target,
+    claim,
+    collect_garbage,
+    index_lock,
+    read_manifest,
+    write_index,
+)
 from .models import Article, BuildReport, Chunk, Sentence
 from .settings import Settings
 
 Progress = Callable[[str, int, int], None]
-LOCK_FILE = ".lock"
-
-
-@contextlib.contextmanager
-def index_lock(index_dir: Path, timeout: float = 0.0) -> Iterator[None]:
-    """Hold an exclusive lock on ``index_dir`` for a build; a second build waits up to
-    ``timeout`` seconds, then raises :class:`IndexLockedError`."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fh = (index_dir / LOCK_FILE).open("a+")
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    fh.seek(0)
-                    holder = fh.read().strip() or "unknown"
-                    raise IndexLockedError(
-                        f"another build is running on {index_dir} (pid {holder}); wait for it "
-                        "to finish, or set NEWSQA_LOCK_TIMEOUT to wait") from None
-                time.sleep(0.2)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        yield
-    finally:
-        fh.close()
 
 
 def _chunking_params(settings: Settings) -> dict[str, Any]:
     return {"max_tokens": settings.chunk_tokens, "overlap": settings.chunk_overlap,
-            "tokenizer": "cl100k_base", "splitter": 1, "sentence_context": "title"}
+            "tokenizer": "cl100k_base", "splitter": 1, "sentence_context": "title",
+            "title_chars": TITLE_CONTEXT_CHARS}
 
 
 def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | None = None,
@@ -85,6 +49,7 @@ def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | No
     index_path = Path(index_dir or settings.index_dir)
     spec = embedder if isinstance(embedder, str) else (embedder.id if embedder else
                                                          settings.embedder)
+    check_target(index_path)
     if corpus is None:
         corpus = load_corpus(corpus_dir or settings.corpus_dir)
     with index_lock(index_path, settings.lock_timeout):
@@ -92,27 +57,29 @@ def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | No
         params = _chunking_params(settings)
         articles = corpus.articles
         warnings = list(corpus.warnings) + ([prev_warning] if prev_warning else [])
-        compatible = prev is not None and prev["embedder"] == spec and \
-            prev["chunking"] == params
+        compatible = prev is not None and prev.embedder == spec and prev.chunking == params
         if prev is not None and not compatible:
-            warnings.append(f"index in {index_path} was built with embedder {prev['embedder']} "
-                            f"and chunking {prev['chunking']}; rebuilding it in full")
+            warnings.append(f"index in {index_path} was built with embedder {prev.embedder} "
+                            f"and chunking {prev.chunking}; rebuilding it in full")
         new_hashes = {a.id: a.content_hash for a in articles}
-        if compatible and prev is not None and prev["articles"] == new_hashes:
-            c = prev["counts"]
+        if compatible and prev is not None and prev.articles == new_hashes:
+            c = prev.counts
             return BuildReport(index_dir=str(index_path), articles=len(articles),
-                               chunks=c["chunks"], sentences=c["sentences"],
+                               chunks=c.chunks, sentences=c.sentences,
                                embedded_articles=0, reused_articles=len(articles),
                                removed_articles=0, embedded_chunks=0,
                                seconds=time.perf_counter() - t0, changed=False,
                                warnings=warnings)
-        old = _load_reusable(index_path) if compatible else None
+        old = _load_reusable(index_path, warnings) if compatible else None
+        # Leftovers of killed or failed builds go before writing, so that they cannot
+        # fill the disk again; the live data folder stays for readers.
+        collect_garbage(index_path, keep={prev.data_dir} if prev else set())
         emb = embedder if isinstance(embedder, Embedder) else get_embedder(spec)
         report = _assemble(index_path, articles, old, emb, settings, params, progress, t0,
-                           prev["data_dir"] if prev else None)
+                           prev.data_dir if prev else None, warnings)
         report.warnings = warnings
         if prev is not None:
-            report.removed_articles = len(set(prev["articles"]) - set(new_hashes))
+            report.removed_articles = len(set(prev.articles) - set(new_hashes))
         return report
 
 
@@ -155,25 +122,32 @@ class BackgroundBuild:
         return self.done / self.total if self.total else 0.0
 
 
-def _previous(index_path: Path) -> tuple[dict[str, Any] | None, str | None]:
-    if not (index_path / MANIFEST).exists():
-        return None, None
+def _previous(index_path: Path) -> tuple[Manifest | None, str | None]:
+    """The previous index's manifest when it and its data are intact (sizes, sha256,
+    headers), so that a damaged index is rebuilt rather than reported up to date."""
     try:
-        return read_manifest(index_path), None
+        manifest = read_manifest(index_path)
+        check_data(index_path, manifest)
+    except IndexMissingError:
+        return None, None
     except NewsQAError as exc:
-        return None, f"previous index ignored: {exc}"
+        return None, f"previous index damaged, re-embedding everything: {exc}"
+    claim(index_path, manifest)
+    return manifest, None
 
 
-def _load_reusable(index_path: Path) -> IndexStore | None:
+def _load_reusable(index_path: Path, warnings: list[str]) -> IndexStore | None:
     try:
         return load_store(index_path)
-    except (IndexMissingError, IndexCorruptError):
+    except (IndexMissingError, IndexCorruptError) as exc:
+        warnings.append(f"previous index damaged, re-embedding everything: {exc}")
         return None
 
 
 def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
               emb: Embedder, settings: Settings, params: dict[str, Any],
-              progress: Progress | None, t0: float, prev_data: str | None) -> BuildReport:
+              progress: Progress | None, t0: float, prev_data: str | None,
+              warnings: list[str]) -> BuildReport:
     old_rows = old.article_rows if old else {}
     old_cvec = old.chunk_vectors() if old else None
     plan: list[tuple[Article, list[Sentence], list[Chunk], Any]] = []
@@ -188,6 +162,10 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
             reused += 1
             continue
         sents, chunks = split_article(art, settings, emb)
+        if not chunks:
+            warnings.append(f"{art.path or art.id}: article {art.id!r} has no text to index; "
+                            "skipped")
+            continue
         plan.append((art, sents, chunks, None))
         chunk_texts, sent_texts = texts_to_embed(art, sents, chunks)
         todo_chunks.extend(chunk_texts)
@@ -221,13 +199,16 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
     sent_matrix = np.concatenate(svecs) if svecs else np.zeros((0, dim), np.float32)
     if progress:
         progress("writing", 0, 1)
-    _write_and_swap(index_path, records, chunk_matrix, sent_matrix, bm25_docs, emb, params,
-                    articles, {"articles": len(articles), "chunks": n_chunks,
-                               "sentences": n_sents}, prev_data)
+    kept = [p[0] for p in plan]
+    manifest = write_index(index_path, records, chunk_matrix, sent_matrix, bm25_docs, {
+        "embedder": emb.id, "dim": dim, "chunking": params,
+        "counts": {"articles": len(kept), "chunks": n_chunks, "sentences": n_sents},
+        "articles": {a.id: a.content_hash for a in kept}})
+    collect_garbage(index_path, keep={manifest.data_dir, prev_data or ""})
     if progress:
         progress("writing", 1, 1)
-    return BuildReport(index_dir=str(index_path), articles=len(articles), chunks=n_chunks,
-                       sentences=n_sents, embedded_articles=len(articles) - reused,
+    return BuildReport(index_dir=str(index_path), articles=len(kept), chunks=n_chunks,
+                       sentences=n_sents, embedded_articles=len(kept) - reused,
                        reused_articles=reused, removed_articles=0,
                        embedded_chunks=len(todo_chunks), seconds=time.perf_counter() - t0,
                        embed_seconds=embed_seconds)
@@ -248,8 +229,9 @@ def texts_to_embed(art: Article, sents: list[Sentence],
                    chunks: list[Chunk]) -> tuple[list[str], list[str]]:
     """The chunk texts and sentence texts a build embeds for ``art``, each with the title
     as context (for sentences, measured: +1 to +2 points of accuracy)."""
-    return ([f"{art.title}\n{c.text}" for c in chunks],
-            [f"{art.title}\n{art.text[s.start:s.end]}" for s in sents])
+    title = title_context(art.title)
+    return ([f"{title}\n{c.text}" for c in chunks],
+            [f"{title}\n{art.text[s.start:s.end]}" for s in sents])
 
 
 def _counts(emb: Embedder) -> bool:
@@ -259,7 +241,8 @@ def _counts(emb: Embedder) -> bool:
 def _reuse(old: IndexStore, row: int, old_cvec: Any) -> tuple[list[Sentence], list[Chunk],
                                                             tuple[np.ndarray, np.ndarray]]:
     art_id = old.articles[row].id
-    rows = np.flatnonzero(old.chunk_article == row)
+    # An article's chunks are contiguous and in article order: two binary searches.
+    rows = np.arange(*np.searchsorted(old.chunk_article, [row, row + 1]))
     chunks = [old.chunks[i] for i in rows]
     lo = int(old.chunk_sentences[rows[0]][0]) if len(rows) else 0
     hi = int(old.chunk_sentences[rows[-1]][1]) if len(rows) else 0
@@ -269,49 +252,15 @@ def _reuse(old: IndexStore, row: int, old_cvec: Any) -> tuple[list[Sentence], li
 
 def _embed_all(emb: Embedder, texts: list[str], batch: int, stage: str,
                progress: Progress | None) -> np.ndarray:
-    out = np.zeros((len(texts), emb.dim), dtype=np.float32)
-    for i in range(0, len(texts), batch):
-        out[i:i + batch] = emb.embed_batch(texts[i:i + batch])
+    """Vectors of ``texts``, each distinct text embedded once: boilerplate repeated across
+    articles, or a line repeated inside one, costs one embedding."""
+    rows: dict[str, int] = {}
+    where = np.fromiter((rows.setdefault(t, len(rows)) for t in texts), dtype=np.int64,
+                        count=len(texts))
+    distinct = list(rows)
+    out = np.zeros((len(distinct), emb.dim), dtype=np.float32)
+    for i in range(0, len(distinct), batch):
+        out[i:i + batch] = emb.embed_batch(distinct[i:i + batch])
         if progress:
-            progress(stage, min(i + batch, len(texts)), len(texts))
-    return out
-
-
-def _write_and_swap(index_path: Path, records: list[dict[str, Any]], chunk_matrix: np.ndarray,
-                    sent_matrix: np.ndarray, bm25_docs: list[list[str]], emb: Embedder,
-                    params: dict[str, Any], articles: list[Article],
-                    counts: dict[str, int], prev_data: str | None) -> None:
-    from .index import write_data
-
-    stamp = datetime.now(UTC)
-    name = f"data-{stamp.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
-    data_dir = index_path / name
-    files = write_data(data_dir, records, chunk_matrix, sent_matrix, bm25_docs)
-    manifest = new_manifest(emb.id, emb.dim, params, name, files, articles, counts,
-                            stamp.isoformat(timespec="seconds"))
-    # Fault injection for the reliability tests: hold the build between writing its data
-    # and swapping the manifest, so that a test can kill it there.
-    pause = float(os.environ.get("NEWSQA_FAULT_PAUSE_BEFORE_SWAP", "0") or 0)
-    if pause > 0:
-        time.sleep(pause)
-    tmp = index_path / f".{MANIFEST}.{os.getpid()}.tmp"
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(manifest, fh, ensure_ascii=False, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    for fp in data_dir.rglob("*"):
-        if fp.is_file():
-            with fp.open("rb") as fh2:
-                os.fsync(fh2.fileno())
-    os.replace(tmp, index_path / MANIFEST)
-    _collect_garbage(index_path, keep={name, prev_data})
-
-
-def _collect_garbage(index_path: Path, keep: set[str | None]) -> None:
-    """Remove data folders of older builds and leftovers of killed builds. The previous
-    build's folder stays, for readers that loaded its manifest a moment ago."""
-    for d in index_path.glob("data-*"):
-        if d.is_dir() and d.name not in keep:
-            shutil.rmtree(d, ignore_errors=True)
-    for tmp in index_path.glob(f".{MANIFEST}.*.tmp"):
-        tmp.unlink(missing_ok=True)
+            progress(stage, min(i + batch, len(distinct)), len(distinct))
+    return out[where]

@@ -10,6 +10,9 @@ from .models import Article, Chunk, Sentence
 from .text import is_informative, split_sentences, word_spans
 
 TokenCounter = Callable[[str], int]
+# A title is context for what is embedded and keyword-searched, not content: a runaway
+# title (a whole article pasted into the first line) must not multiply the work per chunk.
+TITLE_CONTEXT_CHARS = 200
 
 
 @lru_cache(maxsize=1)
@@ -24,6 +27,16 @@ def _encoding() -> Any:
 def count_tokens(text: str) -> int:
     """Length of ``text`` in cl100k_base tokens, counted offline."""
     return len(_encoding().encode(text, disallowed_special=()))
+
+
+def title_context(title: str) -> str:
+    """The title as it is put before each embedded text: at most
+    :data:`TITLE_CONTEXT_CHARS` characters, cut at a word boundary."""
+    if len(title) <= TITLE_CONTEXT_CHARS:
+        return title
+    cut = title[:TITLE_CONTEXT_CHARS]
+    space = cut.rfind(" ")
+    return cut[:space] if space > TITLE_CONTEXT_CHARS // 2 else cut
 
 
 def sentences_of(article: Article, max_tokens: int) -> list[Sentence]:

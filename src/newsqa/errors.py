@@ -15,6 +15,18 @@ class CorpusError(NewsQAError):
     exit_code = 2
 
 
+class SettingsError(NewsQAError):
+    """A setting (``NEWSQA_*`` variable or argument) has a value outside what it allows."""
+
+    exit_code = 2
+
+
+class IndexPathError(NewsQAError):
+    """The index path is not a folder newsqa may use: a file, or a folder of other data."""
+
+    exit_code = 2
+
+
 class IndexMissingError(NewsQAError):
     """No index where one was expected."""
 
@@ -43,6 +55,12 @@ class EmbedderError(NewsQAError):
     """The embedder could not be loaded or failed."""
 
     exit_code = 5
+
+
+class IndexWriteError(NewsQAError):
+    """The index could not be written (disk full, no permission); the old one is intact."""
+
+    exit_code = 6
 
 
 class DatasetError(NewsQAError):

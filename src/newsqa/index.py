@@ -1,22 +1,8 @@
-"""The on-disk index: a folder with ``manifest.json`` and one data folder it points to.
-
-Layout::
-
-    embeddings/
-      manifest.json          # embedder, dimension, chunking, version, hashes, files
-      data-<stamp>/
-        articles.jsonl       # articles with their sentence and chunk spans
-        chunks.faiss         # inner-product index of chunk vectors
-        sentences.npy        # sentence vectors (float32, no pickle)
-        bm25/                # keyword index (bm25s: JSON + .npy)
-
-The manifest is written last and swapped in with an atomic rename, so a build killed at
-any point leaves the previous index as it was.
-"""
+"""A loaded index in memory (:class:`IndexStore`) and how it is read from its folder.
+The format itself (file names, manifest, writing, swap) belongs to :mod:`newsqa.layout`."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,14 +10,20 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .errors import IndexCorruptError, IndexMissingError
+from .chunking import title_context
+from .errors import IndexCorruptError
+from .layout import (
+    ARTICLES,
+    BM25,
+    CHUNKS,
+    SENTENCES,
+    Manifest,
+    check_data,
+    read_manifest,
+    rebuild_hint,
+)
 from .models import Article, Chunk, Sentence
 from .text import search_terms
-
-FORMAT = "newsqa-index"
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
 
 
 @dataclass
@@ -39,7 +31,7 @@ class IndexStore:
     """Everything a loaded index holds, in memory."""
 
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     articles: list[Article]
     sentences: list[Sentence]
     chunks: list[Chunk]
@@ -52,11 +44,11 @@ class IndexStore:
 
     @property
     def dim(self) -> int:
-        return int(self.manifest["dim"])
+        return self.manifest.dim
 
     @property
     def embedder_id(self) -> str:
-        return str(self.manifest["embedder"])
+        return self.manifest.embedder
 
     def chunk_vectors(self) -> np.ndarray:
         """All chunk vectors as an (n, dim) array view of the FAISS index."""
@@ -68,39 +60,6 @@ class IndexStore:
         return faiss.rev_swig_ptr(self.faiss_index.get_xb(), n * self.dim).reshape(n, self.dim)
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any]:
-    """Read and check ``manifest.json``; raises when missing or unreadable."""
-    path = index_dir / MANIFEST
-    if not path.is_file():
-        raise IndexMissingError(f"no index in {index_dir} (no {MANIFEST}); run "
-                                f"`newsqa build --index {index_dir}` first")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(f"{path} is not valid JSON ({exc}); rebuild with "
-                                f"`newsqa build --index {index_dir}`") from exc
-    required = {"format", "version", "embedder", "dim", "chunking", "data_dir", "files",
-                "articles", "counts"}
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or \
-            not required <= manifest.keys():
-        raise IndexCorruptError(f"{path} is not a newsqa manifest; rebuild with "
-                                f"`newsqa build --index {index_dir}`")
-    if manifest["version"] != FORMAT_VERSION:
-        raise IndexCorruptError(f"{path} has index format {manifest['version']}, this newsqa "
-                                f"reads {FORMAT_VERSION}; rebuild with `newsqa build`")
-    return manifest
-
-
-def file_digest(path: Path) -> str:
-    """sha256 of a file."""
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
-def _data_files(data_dir: Path) -> list[Path]:
-    return sorted(p for p in data_dir.rglob("*") if p.is_file())
-
-
 def load_store(index_dir: str | Path) -> IndexStore:
     """Load an index folder, checking every file against the manifest."""
     import bm25s
@@ -108,30 +67,22 @@ def load_store(index_dir: str | Path) -> IndexStore:
 
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
-    data_dir = index_dir / manifest["data_dir"]
-    for rel, meta in manifest["files"].items():
-        fp = data_dir / rel
-        if not fp.is_file():
-            raise IndexCorruptError(f"index file {fp} is missing; rebuild with "
-                                    f"`newsqa build --index {index_dir}`")
-        if fp.stat().st_size != meta["size"] or file_digest(fp) != meta["sha256"]:
-            raise IndexCorruptError(f"index file {fp} is truncated or corrupted (it does not "
-                                    f"match {MANIFEST}); rebuild with `newsqa build --index "
-                                    f"{index_dir}`")
+    data_dir = check_data(index_dir, manifest)
+    hint = rebuild_hint(index_dir)
     articles, sentences, chunks, chunk_article, chunk_sents = _read_articles(
-        data_dir / "articles.jsonl")
+        data_dir / ARTICLES, hint)
     try:
-        fidx = faiss.read_index(str(data_dir / "chunks.faiss"))
+        fidx = faiss.read_index(str(data_dir / CHUNKS))
         # Memory-mapped: only the sentences of the best chunks are read for a question.
-        svec = np.load(data_dir / "sentences.npy", allow_pickle=False, mmap_mode="r")
-        bm25 = bm25s.BM25.load(str(data_dir / "bm25"), load_corpus=False)
+        svec = np.load(data_dir / SENTENCES, allow_pickle=False, mmap_mode="r")
+        bm25 = bm25s.BM25.load(str(data_dir / BM25), load_corpus=False)
     except Exception as exc:
-        raise IndexCorruptError(f"cannot read index data in {data_dir}: {exc}; rebuild with "
-                                f"`newsqa build --index {index_dir}`") from exc
-    dim = int(manifest["dim"])
-    if fidx.ntotal != len(chunks) or fidx.d != dim or svec.shape != (len(sentences), dim):
-        raise IndexCorruptError(f"index data in {data_dir} does not match {MANIFEST} "
-                                "(counts or dimension differ); rebuild with `newsqa build`")
+        raise IndexCorruptError(f"cannot read index data in {data_dir}: {exc}; {hint}") from exc
+    dim = manifest.dim
+    if fidx.ntotal != len(chunks) or fidx.d != dim or svec.shape != (len(sentences), dim) \
+            or len(articles) != manifest.counts.articles:
+        raise IndexCorruptError(f"index data in {data_dir} does not match its manifest "
+                                f"(counts or dimension differ); {hint}")
     return IndexStore(path=index_dir, manifest=manifest, articles=articles,
                       sentences=sentences, chunks=chunks, chunk_article=chunk_article,
                       chunk_sentences=chunk_sents, faiss_index=fidx,
@@ -139,8 +90,8 @@ def load_store(index_dir: str | Path) -> IndexStore:
                       article_rows={a.id: i for i, a in enumerate(articles)})
 
 
-def _read_articles(path: Path) -> tuple[list[Article], list[Sentence], list[Chunk],
-                                        np.ndarray, np.ndarray]:
+def _read_articles(path: Path, hint: str) -> tuple[list[Article], list[Sentence],
+                                                   list[Chunk], np.ndarray, np.ndarray]:
     articles: list[Article] = []
     sentences: list[Sentence] = []
     chunks: list[Chunk] = []
@@ -154,8 +105,8 @@ def _read_articles(path: Path) -> tuple[list[Article], list[Sentence], list[Chun
                 chunk_spans = rec.pop("chunks")
                 art = Article.model_validate(rec)
             except Exception as exc:
-                raise IndexCorruptError(f"{path}:{lineno}: unreadable record ({exc}); rebuild "
-                                        "with `newsqa build`") from exc
+                raise IndexCorruptError(f"{path}:{lineno}: unreadable record ({exc}); "
+                                        f"{hint}") from exc
             base = len(sentences)
             row = len(articles)
             articles.append(art)
@@ -184,51 +135,6 @@ def article_record(article: Article, sentences: list[Sentence],
     return rec
 
 
-def write_data(data_dir: Path, records: list[dict[str, Any]], chunk_vectors: np.ndarray,
-               sentence_vectors: np.ndarray, bm25_docs: list[list[str]]) -> dict[str, Any]:
-    """Write a complete data folder and return its file table (size and sha256 of each)."""
-    import bm25s
-    import faiss
-
-    data_dir.mkdir(parents=True)
-    with (data_dir / "articles.jsonl").open("w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    fidx = faiss.IndexFlatIP(int(chunk_vectors.shape[1]))
-    if len(chunk_vectors):
-        fidx.add(np.ascontiguousarray(chunk_vectors, dtype=np.float32))
-    faiss.write_index(fidx, str(data_dir / "chunks.faiss"))
-    np.save(data_dir / "sentences.npy", np.ascontiguousarray(sentence_vectors, dtype=np.float32),
-            allow_pickle=False)
-    bm25 = bm25s.BM25()
-    bm25.index(bm25_docs, show_progress=False)
-    bm25.save(str(data_dir / "bm25"))
-    files = {}
-    for fp in _data_files(data_dir):
-        files[fp.relative_to(data_dir).as_posix()] = {"size": fp.stat().st_size,
-                                                      "sha256": file_digest(fp)}
-    return files
-
-
 def chunk_terms(title: str, chunk_text: str) -> list[str]:
     """Keyword-search terms of a chunk, its article title included."""
-    return search_terms(f"{title}\n{chunk_text}") or [""]
-
-
-def new_manifest(embedder_id: str, dim: int, chunking: dict[str, Any], data_dir: str,
-                 files: dict[str, Any], articles: list[Article], counts: dict[str, int],
-                 built_at: str) -> dict[str, Any]:
-    """The manifest of a freshly written index."""
-    return {
-        "format": FORMAT,
-        "version": FORMAT_VERSION,
-        "newsqa_version": __version__,
-        "embedder": embedder_id,
-        "dim": dim,
-        "chunking": chunking,
-        "built_at": built_at,
-        "data_dir": data_dir,
-        "counts": counts,
-        "files": files,
-        "articles": {a.id: a.content_hash for a in articles},
-    }
+    return search_terms(f"{title_context(title)}\n{chunk_text}") or [""]
