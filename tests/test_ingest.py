@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsqa import CorpusError, load_corpus
-from newsqa.ingest import parse_date
+from newsqa.dates import VN_TZ, parse_date
 
 from .conftest import CORPUS
 
@@ -20,19 +20,19 @@ def test_seed_article_title_date_and_body() -> None:
     [art] = corpus.articles
     assert art.id == "000_168de5f92c45ac6d.txt"
     assert art.title.startswith("Ký kết Quy chế phối hợp công tác")
-    assert art.date == datetime(2023, 9, 22, 17, 2)
+    assert art.date == datetime(2023, 9, 22, 17, 2, tzinfo=VN_TZ)
     assert art.text.startswith("Ngày 22/9/2023, tại Hà Nội")
     assert "05:02 CH" not in art.text
     assert art.content_hash
 
 
 @pytest.mark.parametrize("value,expected", [
-    ("2023-09-22", datetime(2023, 9, 22)),
-    ("2023-09-22T08:30:00", datetime(2023, 9, 22, 8, 30)),
-    ("20230922", datetime(2023, 9, 22)),
-    ("22/09/2023", datetime(2023, 9, 22)),
-    ("09:15 SA @ Thứ Hai - 1 Tháng Mười Hai, 2025", datetime(2025, 12, 1, 9, 15)),
-    ("12:05 CH @ Chủ Nhật - 3 Tháng Tư, 2022", datetime(2022, 4, 3, 12, 5)),
+    ("2023-09-22", datetime(2023, 9, 22, tzinfo=VN_TZ)),
+    ("2023-09-22T08:30:00", datetime(2023, 9, 22, 8, 30, tzinfo=VN_TZ)),
+    ("20230922", datetime(2023, 9, 22, tzinfo=VN_TZ)),
+    ("22/09/2023", datetime(2023, 9, 22, tzinfo=VN_TZ)),
+    ("09:15 SA @ Thứ Hai - 1 Tháng Mười Hai, 2025", datetime(2025, 12, 1, 9, 15, tzinfo=VN_TZ)),
+    ("12:05 CH @ Chủ Nhật - 3 Tháng Tư, 2022", datetime(2022, 4, 3, 12, 5, tzinfo=VN_TZ)),
     ("not a date", None),
 ])
 def test_parse_date_forms(value: str, expected: datetime | None) -> None:

@@ -1,36 +1,30 @@
-"""Read a corpus folder (.txt, .md, .jsonl, .json) into :class:`Article` records."""
+"""Read a corpus folder (.txt, .md, .jsonl, .json) into :class:`Article` records. One bad
+file or record is reported by file and line and skipped; it never stops the rest."""
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import json
-import re
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .dates import read_date
+from .encoding import decode_bytes, legacy_encoding
 from .errors import CorpusError
 from .models import Article
-from .text import normalize
+from .records import iter_json, iter_jsonl
+from .text import has_surrogates, normalize
 
 TEXT_SUFFIXES = {".txt", ".md"}
 RECORD_SUFFIXES = {".jsonl", ".json"}
 MAX_ARTICLE_BYTES = 5_000_000
-
-_MONTHS = {
-    "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8,
-    "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12,
-}
-_LONG_DATE_RE = re.compile(
-    r"^\s*(?:(?P<h>\d{1,2}):(?P<m>\d{2})\s*(?P<ampm>SA|CH|AM|PM)?\s*@?\s*)?"
-    r"(?:(?:Thứ\s+\S+|Chủ\s+Nhật)\s*[-,]\s*)?"
-    r"(?:ngày\s+)?(?P<d>\d{1,2})\s+(?:Tháng|tháng)\s+(?P<mon>[^\d,]+?|\d{1,2}),?\s+(?:năm\s+)?"
-    r"(?P<y>\d{4})\s*$",
-    re.IGNORECASE,
-)
+# A record carries its text escaped inside JSON (up to 6 bytes a character as \uXXXX).
+RECORD_OVERHEAD = 4
+MAX_TITLE_CHARS = 500
 
 
 @dataclass
@@ -39,48 +33,6 @@ class Corpus:
 
     articles: list[Article]
     warnings: list[str] = field(default_factory=list)
-
-
-def parse_date(value: str) -> datetime | None:
-    """Parse ISO 8601, ``YYYYMMDD``, ``dd/mm/yyyy`` or the Vietnamese long form
-    (``05:02 CH @ Thứ Sáu - 22 Tháng Chín, 2023``). Returns None when it is none of them."""
-    value = normalize(value).strip()
-    if not value or len(value) > 80:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    if re.fullmatch(r"\d{8}", value):
-        try:
-            return datetime.strptime(value, "%Y%m%d")
-        except ValueError:
-            return None
-    m = re.fullmatch(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?:\s+(\d{1,2}):(\d{2}))?", value)
-    if m:
-        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        h, mi = int(m.group(4) or 0), int(m.group(5) or 0)
-        try:
-            return datetime(y, mo, d, h, mi)
-        except ValueError:
-            return None
-    m = _LONG_DATE_RE.match(value)
-    if not m:
-        return None
-    mon_word = m.group("mon").strip().lower()
-    month = int(mon_word) if mon_word.isdigit() else _MONTHS.get(mon_word)
-    if month is None:
-        return None
-    hour, minute = int(m.group("h") or 0), int(m.group("m") or 0)
-    ampm = (m.group("ampm") or "").upper()
-    if ampm in ("CH", "PM") and hour < 12:
-        hour += 12
-    if ampm in ("SA", "AM") and hour == 12:
-        hour = 0
-    try:
-        return datetime(int(m.group("y")), month, int(m.group("d")), hour, minute)
-    except ValueError:
-        return None
 
 
 def content_hash(title: str, text: str, date: datetime | None, url: str | None,
@@ -99,121 +51,135 @@ def make_article(id: str, title: str, text: str, date: datetime | None = None,
     text = normalize(text).strip()
     if not title:
         title = text.split("\n", 1)[0][:80]
-    return Article(id=normalize(id), title=title, text=text, date=date, url=url, source=source,
-                   path=path, content_hash=content_hash(title, text, date, url, source))
+    art = Article(id=normalize(id), title=title, text=text, date=date, url=url, source=source,
+                  path=path)
+    return art.model_copy(update={"content_hash": content_hash(
+        title, text, art.date, url, source)})
 
 
-def decode_bytes(data: bytes) -> tuple[str | None, str | None]:
-    """Decode file bytes: UTF-8, UTF-16 with a BOM, else Windows-1258 when it reads as
-    Vietnamese. Returns (text, encoding used) or (None, reason) for binary data."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            return None, "invalid UTF-16"
-    if b"\x00" in data[:4096]:
-        return None, "binary data (NUL bytes)"
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1258")
-    except UnicodeDecodeError:
-        return None, "not UTF-8 and no known encoding"
-    controls = sum(1 for c in text[:4096] if ord(c) < 32 and c not in "\n\r\t")
-    if controls == 0 and re.search(r"[a-zA-Z]", text):
-        return text, "cp1258"
-    return None, "not UTF-8 and no known encoding"
+def _cut_title(title: str) -> str:
+    cut = title[:MAX_TITLE_CHARS]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > MAX_TITLE_CHARS // 2 else cut) + "…"
 
 
-def parse_text_file(text: str, article_id: str, path: str) -> Article:
-    """A .txt/.md article: first non-empty line is the title, then an optional date line."""
+def parse_text_file(text: str, article_id: str, path: str,
+                    warnings: list[str] | None = None) -> Article:
+    """A .txt/.md article: first non-empty line is the title, then an optional date line.
+    A first line too long to be a title stays in the body, and a cut of it is the title."""
     lines = normalize(text).split("\n")
     idx = 0
     while idx < len(lines) and not lines[idx].strip():
         idx += 1
     title = lines[idx].strip().lstrip("# ").strip() if idx < len(lines) else ""
-    idx += 1
-    rest_start = idx
+    body_from = idx + 1
     date = None
-    while idx < len(lines) and not lines[idx].strip():
-        idx += 1
-    if idx < len(lines):
-        date = parse_date(lines[idx])
-        if date is not None:
-            rest_start = idx + 1
-    body = "\n".join(lines[rest_start:])
+    if len(title) > MAX_TITLE_CHARS:
+        if warnings is not None:
+            warnings.append(f"{path}:{idx + 1}: first line is {len(title):,} characters, too "
+                            "long for a title; kept as text, titled by its first words")
+        title, body_from = _cut_title(title), idx
+    else:
+        nxt = body_from
+        while nxt < len(lines) and not lines[nxt].strip():
+            nxt += 1
+        if nxt < len(lines):
+            date = _date_line(lines[nxt], f"{path}:{nxt + 1}", warnings)
+            if date is not None:
+                body_from = nxt + 1
+    body = "\n".join(lines[body_from:])
     return make_article(article_id, title, body, date=date, path=path)
 
 
-def _record_to_article(rec: Any, default_id: str, where: str,
-                       warnings: list[str]) -> Article | None:
+def _date_line(line: str, where: str, warnings: list[str] | None) -> datetime | None:
+    try:
+        return read_date(line)
+    except ValueError as exc:
+        if "outside" in str(exc) and warnings is not None:
+            warnings.append(f"{where}: date {line.strip()[:40]!r}: {exc}; kept without date")
+        return None
+
+
+def _record_to_article(rec: Any, where: str, warnings: list[str],
+                       max_bytes: int) -> Article | None:
     if not isinstance(rec, dict):
         warnings.append(f"{where}: not a JSON object; skipped")
         return None
+    if any(isinstance(v, str) and has_surrogates(v) for v in (*rec.keys(), *rec.values())):
+        warnings.append(f"{where}: contains an invalid character (a lone surrogate such as "
+                        "\\ud800); skipped (fix the text encoding of this record)")
+        return None
     text = rec.get("text")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not normalize(text).strip():
         warnings.append(f"{where}: record has no 'text' field; skipped (add a 'text' string)")
+        return None
+    if len(text.encode("utf-8")) > max_bytes:
+        warnings.append(f"{where}: text is over the {max_bytes / 1e6:.0f} MB article limit; "
+                        "skipped (split it into smaller articles)")
+        return None
+    title = str(rec.get("title") or "")
+    if len(title) > MAX_TITLE_CHARS:
+        warnings.append(f"{where}: title is {len(title):,} characters; cut to "
+                        f"{MAX_TITLE_CHARS}")
+        title = _cut_title(title)
+    legacy = legacy_encoding(f"{title}\n{text}")
+    if legacy:
+        warnings.append(_legacy_warning(where, legacy))
         return None
     date = None
     raw_date = rec.get("date")
     if raw_date not in (None, ""):
-        date = parse_date(str(raw_date))
-        if date is None:
-            warnings.append(f"{where}: unreadable date {str(raw_date)[:40]!r}; kept without date")
+        try:
+            date = read_date(str(raw_date))
+        except ValueError as exc:
+            warnings.append(f"{where}: {exc}; kept without date")
     rid = rec.get("id")
-    article_id = str(rid) if rid not in (None, "") else default_id
-    return make_article(article_id, str(rec.get("title") or ""), text, date=date,
-                        url=_opt_str(rec.get("url")), source=_opt_str(rec.get("source")),
-                        path=where.rsplit(":", 1)[0])
+    # Without an id, a record is named by its place: file:line, or file#item of a list.
+    article_id = str(rid) if rid not in (None, "") else where.replace(":item ", "#")
+    return make_article(article_id, title, text, date=date, url=_opt_str(rec.get("url")),
+                        source=_opt_str(rec.get("source")), path=where.rsplit(":", 1)[0])
+
+
+def _legacy_warning(where: str, legacy: str) -> str:
+    return (f"{where}: text is in the legacy {legacy} font encoding (it reads as 'Hµ Néi' or "
+            "'Haø Noäi'); skipped (convert it to Unicode, e.g. with UniKey's converter)")
 
 
 def _opt_str(value: Any) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def _read_records(text: str, rel: str, suffix: str,
-                  warnings: list[str]) -> Iterator[Article]:
-    if suffix == ".jsonl":
-        for lineno, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
+def iter_corpus_files(root: Path, warnings: list[str] | None = None) -> Iterator[Path]:
+    """Corpus files under ``root``, recursively, in a stable order. Hidden entries are
+    skipped; so are links that lead outside ``root`` and names that are not valid UTF-8
+    (each with a warning)."""
+    warnings = warnings if warnings is not None else []
+    real_root = root.resolve()
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for d in dirs:
+            p = Path(folder, d)
+            if p.is_symlink() and not p.resolve().is_relative_to(real_root):
+                warnings.append(f"{_shown(root, p)}: link to a folder outside the corpus; "
+                                "skipped")
+        for name in sorted(files):
+            p = Path(folder, name)
+            if name.startswith(".") or p.suffix.lower() not in TEXT_SUFFIXES | RECORD_SUFFIXES:
                 continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                warnings.append(f"{rel}:{lineno}: malformed JSON ({exc.msg}); line skipped")
-                continue
-            art = _record_to_article(rec, f"{rel}:{lineno}", f"{rel}:{lineno}", warnings)
-            if art:
-                yield art
-        return
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        warnings.append(f"{rel}:{exc.lineno}: malformed JSON ({exc.msg}); file skipped")
-        return
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        warnings.append(f"{rel}: expected a list of articles; file skipped")
-        return
-    for i, rec in enumerate(data):
-        art = _record_to_article(rec, f"{rel}#{i}", f"{rel}:item {i}", warnings)
-        if art:
-            yield art
+            if has_surrogates(name):
+                warnings.append(f"{_shown(root, p)}: file name is not valid UTF-8; skipped "
+                                "(rename the file)")
+            elif p.is_symlink() and not p.resolve().is_relative_to(real_root):
+                warnings.append(f"{_shown(root, p)}: link to a file outside the corpus; "
+                                "skipped")
+            elif p.is_file():
+                yield p
 
 
-def iter_corpus_files(root: Path) -> list[Path]:
-    """Corpus files under ``root``, recursively, in a stable order; hidden ones skipped."""
-    files = []
-    for p in root.rglob("*"):
-        rel = p.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | RECORD_SUFFIXES:
-            files.append(p)
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+def _shown(root: Path, path: Path) -> str:
+    """A path relative to the corpus, printable whatever bytes its name holds."""
+    rel = os.path.relpath(path, root)
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def load_corpus(root: str | Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Corpus:
@@ -225,42 +191,52 @@ def load_corpus(root: str | Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Corpus:
                           ".jsonl or .json articles in it, or pass --corpus DIR")
     warnings: list[str] = []
     articles: list[Article] = []
-    for path in iter_corpus_files(root):
-        rel = path.relative_to(root).as_posix()
-        suffix = path.suffix.lower()
-        size = path.stat().st_size
-        if size == 0:
-            warnings.append(f"{rel}: empty file; skipped")
-            continue
-        if suffix in TEXT_SUFFIXES and size > max_bytes:
-            warnings.append(f"{rel}: {size / 1e6:.0f} MB is over the {max_bytes / 1e6:.0f} MB "
-                            "article limit; skipped (split it into smaller articles)")
-            continue
-        text, how = decode_bytes(path.read_bytes())
-        if text is None:
-            warnings.append(f"{rel}: {how}; skipped (save it as UTF-8 text)")
-            continue
-        if how not in ("utf-8",):
-            warnings.append(f"{rel}: decoded as {how}; consider saving it as UTF-8")
-        if suffix in TEXT_SUFFIXES:
-            art = parse_text_file(text, rel, rel)
-            if not art.text:
-                warnings.append(f"{rel}: no text after the title; skipped")
-                continue
-            articles.append(art)
-        else:
-            for art in _read_records(text, rel, suffix, warnings):
-                if len(art.text.encode("utf-8")) > max_bytes:
-                    warnings.append(f"{art.path}: article {art.id!r} is over the size limit; "
-                                    "skipped")
-                    continue
-                articles.append(art)
+    for path in iter_corpus_files(root, warnings):
+        rel = _shown(root, path).replace(os.sep, "/")
+        try:
+            articles.extend(_read_file(path, rel, max_bytes, warnings))
+        except OSError as exc:
+            warnings.append(f"{rel}: cannot be read ({exc.strerror or exc}); skipped")
     articles = _dedupe_ids(articles, warnings)
     if not articles:
         raise CorpusError(f"corpus folder {root} holds no readable article"
                           + (f" ({len(warnings)} problems: {warnings[0]} …)" if warnings else "")
                           + "; add .txt, .md, .jsonl or .json files")
     return Corpus(articles=articles, warnings=warnings)
+
+
+def _read_file(path: Path, rel: str, max_bytes: int, warnings: list[str]) -> list[Article]:
+    suffix = path.suffix.lower()
+    size = path.stat().st_size
+    if size == 0:
+        warnings.append(f"{rel}: empty file; skipped")
+        return []
+    if suffix in RECORD_SUFFIXES:
+        with path.open("rb") as fh:
+            reader = iter_jsonl if suffix == ".jsonl" else iter_json
+            records = reader(fh, rel, max_bytes * RECORD_OVERHEAD, warnings)
+            found = [_record_to_article(rec, where, warnings, max_bytes)
+                     for where, rec in records]
+        return [a for a in found if a is not None]
+    if size > max_bytes:
+        warnings.append(f"{rel}: {size / 1e6:.0f} MB is over the {max_bytes / 1e6:.0f} MB "
+                        "article limit; skipped (split it into smaller articles)")
+        return []
+    text, how = decode_bytes(path.read_bytes())
+    if text is None:
+        warnings.append(f"{rel}: {how}; skipped (save it as UTF-8 text)")
+        return []
+    legacy = legacy_encoding(text)
+    if legacy:
+        warnings.append(_legacy_warning(rel, legacy))
+        return []
+    if how != "utf-8":
+        warnings.append(f"{rel}: decoded as {how}; consider saving it as UTF-8")
+    art = parse_text_file(text, rel, rel, warnings)
+    if not art.text:
+        warnings.append(f"{rel}: no text after the title; skipped")
+        return []
+    return [art]
 
 
 def _dedupe_ids(articles: list[Article], warnings: list[str]) -> list[Article]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .dates import as_aware
 
 
 class Article(BaseModel):
@@ -20,6 +22,12 @@ class Article(BaseModel):
     source: str | None = None
     path: str | None = Field(default=None, description="file the article came from")
     content_hash: str = ""
+
+    @field_validator("date")
+    @classmethod
+    def _one_form(cls, value: datetime | None) -> datetime | None:
+        """Every date in Vietnam time, aware, within the years an archive can hold."""
+        return None if value is None else as_aware(value)
 
 
 class Sentence(BaseModel):
@@ -94,6 +102,9 @@ class Answer(BaseModel):
     citations: list[Citation]
     abstained: bool
     answer_span: AnswerSpan | None = None
+    searched_articles: int | None = Field(
+        default=None, description="articles the filters let through (None: not counted)")
+    excluded_articles: int = Field(default=0, description="articles the filters left out")
 
 
 class Turn(BaseModel):

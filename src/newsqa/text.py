@@ -17,8 +17,15 @@ _ABBREVIATIONS = {
     "ms", "dr", "prof", "co", "inc", "ltd", "vs", "v.v", "tr", "nxb", "cn", "ubnd", "hđnd", "đ",
     "no", "bs.ckii", "bs.cki", "lt", "đt", "sđt", "e.g", "i.e", "tk", "kts", "cty", "ttxvn",
 }
-_SENT_END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+)")
+# The look-behind makes a run of terminators match once, at its start, so that a line of
+# ten thousand dots costs one match, not ten thousand overlapping ones.
+_SENT_END_RE = re.compile(r"(?<![.!?…])[.!?…]++[\"'”’»)\]]*+(?=\s)")
 _OPENERS = "\"'“‘«([-–—•*"
+_NEXT_HEAD_RE = re.compile(r"\s*[" + re.escape(_OPENERS) + r" ]*(.)?")
+_PREV_TOKEN_RE = re.compile(r"([^\W_]+(?:\.[^\W_]+)*)$")
+# Abbreviations and initials are short: a bounded look-back keeps splitting linear.
+_LOOKBACK = 64
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 VI_STOPWORDS = frozenset(
     ["ai", "gì", "nào", "đâu", "sao", "bao", "nhiêu", "mấy", "thế", "là", "có", "không", "được", "của", "và", "các", "những", "một", "này", "đó", "kia", "thì", "mà", "với", "cho", "trong", "ngoài", "trên", "dưới", "về", "từ", "đến", "tới", "theo", "như", "khi", "lúc", "nếu", "vì", "bởi", "do", "để", "đã", "đang", "sẽ", "vẫn", "cũng", "rất", "quá", "hơn", "nhất", "nhiều", "ít", "hay", "hoặc", "tại", "ở", "ra", "vào", "lên", "xuống", "nên", "phải", "bị", "người", "việc", "cái", "chiếc", "con", "nhưng", "còn", "vậy", "thế_nào", "hả", "hỏi"]
@@ -30,9 +37,17 @@ STOPWORDS = VI_STOPWORDS | EN_STOPWORDS
 
 
 def normalize(text: str) -> str:
-    """NFC-normalise text and unify line endings; every entry point calls this."""
+    """NFC-normalise text and unify line endings; every entry point calls this. Lone
+    surrogates (invalid UTF-8 passed through by the OS) become U+FFFD."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    if has_surrogates(text):
+        text = _SURROGATE_RE.sub("\ufffd", text)
     return unicodedata.normalize("NFC", text)
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether ``text`` holds lone surrogates, which no UTF-8 file can store."""
+    return _SURROGATE_RE.search(text) is not None
 
 
 @lru_cache(maxsize=200_000)
@@ -142,18 +157,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         segment = line.group()
         for m in _SENT_END_RE.finditer(segment):
             end = m.end()
-            rest = segment[end:].lstrip()
-            if not rest:
+            # Skip space, quotes, brackets and dashes: what follows them decides.
+            head = _NEXT_HEAD_RE.match(segment, end)
+            nxt = head.group(1) if head else None
+            if not nxt or not (nxt.isupper() or nxt.isdigit()):
                 continue
-            # Skip quotes, brackets and dashes: what follows them decides.
-            head = rest.lstrip(_OPENERS + " ")
-            if not head or not (head[0].isupper() or head[0].isdigit()):
-                continue
-            before = segment[: m.start()]
-            prev_word = re.search(r"([^\W_]+(?:\.[^\W_]+)*)$", before)
-            if m.group().startswith(".") and prev_word:
-                token = prev_word.group(1)
-                if token.lower() in _ABBREVIATIONS or (len(token) == 1 and token.isupper()):
+            if m.group().startswith("."):
+                prev = _PREV_TOKEN_RE.search(segment, max(0, m.start() - _LOOKBACK), m.start())
+                token = prev.group(1) if prev else ""
+                if token and (token.lower() in _ABBREVIATIONS or
+                              (len(token) == 1 and token.isupper())):
                     continue
             _add_span(spans, text, start, line.start() + end)
             start = line.start() + end
