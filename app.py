@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, time
+from datetime import date
 from typing import Any
 
 import streamlit as st
 
 import newsqa
 from newsqa.build import BackgroundBuild
-from newsqa.display import answer_html, citation_passage, highlight
-from newsqa.index import read_manifest
+from newsqa.dates import bound_of_day
+from newsqa.display import answer_html, citation_passage, highlight, plain_markdown
+from newsqa.layout import read_manifest
 from newsqa.text import is_vietnamese
 
 LABELS: dict[str, dict[str, str]] = {
@@ -27,6 +28,8 @@ LABELS: dict[str, dict[str, str]] = {
         "no_answer": "Không tìm thấy câu trả lời", "whole": "Xem toàn bài",
         "answer": "Trả lời ngắn", "error": "Lỗi", "welcome": "Hỏi bằng tiếng Việt hoặc tiếng "
         "Anh, ví dụ: *Ai ký kết quy chế phối hợp cho Đảng ủy Khối?*",
+        "by_date": "Lọc theo ngày", "undated": "Gồm cả bài không có ngày",
+        "searched": "Đã tìm trong {s} bài viết; bộ lọc loại {x} bài.",
     },
     "en": {
         "title": "News Q&A", "lang": "Language", "status": "Index", "articles": "Articles",
@@ -40,14 +43,21 @@ LABELS: dict[str, dict[str, str]] = {
         "no_answer": "No answer found", "whole": "Read the whole article",
         "answer": "Short answer", "error": "Error", "welcome": "Ask in Vietnamese or "
         "English, e.g. *Who signed for the Đảng ủy Khối?*",
+        "by_date": "Filter by date", "undated": "Include undated articles",
+        "searched": "Searched {s} articles; the filters left out {x}.",
     },
 }
 
-settings = newsqa.Settings()
 st.set_page_config(page_title="newsqa", page_icon="📰", layout="wide")
+try:
+    settings = newsqa.Settings()
+except newsqa.SettingsError as exc:
+    st.error(plain_markdown(str(exc)))
+    st.stop()
 
 
-@st.cache_resource(show_spinner=False)
+# One entry: a rebuild replaces the loaded index instead of keeping every old one in memory.
+@st.cache_resource(show_spinner=False, max_entries=1)
 def load_qa(index_dir: str, data_dir: str) -> newsqa.NewsQA:
     """The loaded index; ``data_dir`` changes with every build, so a rebuild reloads."""
     return newsqa.load(index_dir, settings=settings)
@@ -64,7 +74,7 @@ def current_qa() -> newsqa.NewsQA | None:
         manifest = read_manifest(settings.index_dir)
     except newsqa.IndexMissingError:
         return None
-    return load_qa(str(settings.index_dir), manifest["data_dir"])
+    return load_qa(str(settings.index_dir), manifest.data_dir)
 
 
 def sidebar(qa: newsqa.NewsQA | None, t: dict[str, str]) -> dict[str, Any]:
@@ -79,12 +89,15 @@ def sidebar(qa: newsqa.NewsQA | None, t: dict[str, str]) -> dict[str, Any]:
         opts["k"] = st.slider(t["topk"], 1, 20, settings.top_k)
         if info is not None:
             st.subheader(t["filters"])
-            if info["date_range"]:
-                lo, hi = (datetime.fromisoformat(d).date() for d in info["date_range"])
+            # No date filter unless asked for: undated articles are answered by default.
+            if info["date_range"] and st.checkbox(t["by_date"], value=False):
+                lo, hi = (date.fromisoformat(d) for d in info["date_range"])
                 picked = st.date_input(t["dates"], value=(lo, hi))
                 if isinstance(picked, tuple) and len(picked) == 2:
-                    opts["date_from"] = datetime.combine(picked[0], time.min)
-                    opts["date_to"] = datetime.combine(picked[1], time.max)
+                    opts["date_from"] = bound_of_day(picked[0], end=False)
+                    opts["date_to"] = bound_of_day(picked[1], end=True)
+                if info["undated"]:
+                    opts["include_undated"] = st.checkbox(t["undated"], value=True)
             if info["sources"]:
                 src = st.selectbox(t["source"], [t["all"], *info["sources"]])
                 opts["source"] = None if src == t["all"] else src
@@ -108,7 +121,7 @@ def build_progress(t: dict[str, str]) -> None:
     if job.running:
         st.progress(job.fraction, text=f"{t['building']} ({job.stage} {job.done}/{job.total})")
     elif job.error:
-        st.error(f"{t['error']}: {job.error}")
+        st.error(f"{t['error']}: {plain_markdown(job.error)}")
     elif job.report is not None:
         r = job.report
         st.success(f"{t['built_ok']}: {r.articles} {t['articles'].lower()}, {r.chunks} "
@@ -119,6 +132,8 @@ def build_progress(t: dict[str, str]) -> None:
 
 
 def show_answer(qa: newsqa.NewsQA, answer: newsqa.Answer, t: dict[str, str]) -> None:
+    if answer.excluded_articles:
+        st.caption(t["searched"].format(s=answer.searched_articles, x=answer.excluded_articles))
     if answer.abstained:
         st.warning(answer.text)
     else:
@@ -150,11 +165,12 @@ def main() -> None:
         qa = current_qa()
     except newsqa.NewsQAError as exc:
         qa = None
-        st.error(f"{t['error']}: {exc}")
+        st.error(f"{t['error']}: {plain_markdown(str(exc))}")
     opts = sidebar(qa, t)
     if qa is None:
-        st.info(f"{t['no_index']} `{settings.index_dir}`. {t['fix']} "
-                f"`newsqa build --corpus {settings.corpus_dir} --index {settings.index_dir}`.")
+        command = f"newsqa build --corpus {settings.corpus_dir} --index {settings.index_dir}"
+        st.info(f"{t['no_index']} {plain_markdown(str(settings.index_dir))}. {t['fix']} "
+                f"{plain_markdown(command)}")
         return
     messages: list[dict[str, Any]] = st.session_state.setdefault("messages", [])
     if not messages:
@@ -175,7 +191,7 @@ def main() -> None:
     try:
         answer = qa.ask(question, history=turns, **opts)
     except newsqa.NewsQAError as exc:
-        st.error(f"{t['error']}: {exc}")
+        st.error(f"{t['error']}: {plain_markdown(str(exc))}")
         return
     vi = is_vietnamese(question)
     with st.chat_message("assistant"):

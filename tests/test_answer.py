@@ -128,7 +128,8 @@ def test_nfd_question_gives_the_same_answer(seed_qa: newsqa.NewsQA) -> None:
 
 def test_answer_json_has_the_documented_keys(seed_qa: newsqa.NewsQA) -> None:
     data = json.loads(seed_qa.ask(SIGNER_QUESTIONS[0]).model_dump_json())
-    assert set(data) == {"text", "citations", "abstained", "answer_span"}
+    assert set(data) == {"text", "citations", "abstained", "answer_span", "searched_articles",
+                         "excluded_articles"}
     assert {"n", "article_id", "title", "date", "quote", "start", "end", "score",
             "context"} <= set(data["citations"][0])
 

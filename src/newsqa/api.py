@@ -32,9 +32,10 @@ class NewsQA:
     def status(self) -> dict[str, Any]:
         """What the index holds: articles, chunks, sentences, embedder, build time, sources."""
         m = self.store.manifest
-        return {"index_dir": str(self.store.path), "articles": m["counts"]["articles"],
-                "chunks": m["counts"]["chunks"], "sentences": m["counts"]["sentences"],
-                "embedder": m["embedder"], "dim": m["dim"], "built_at": m.get("built_at"),
+        return {"index_dir": str(self.store.path), "articles": m.counts.articles,
+                "chunks": m.counts.chunks, "sentences": m.counts.sentences,
+                "embedder": m.embedder, "dim": m.dim, "built_at": m.built_at or None,
+                "undated": sum(1 for a in self.store.articles if a.date is None),
                 "sources": sorted({a.source for a in self.store.articles if a.source}),
                 "date_range": _date_range(self.store)}
 
@@ -52,36 +53,61 @@ class NewsQA:
         k = self.settings.top_k if k is None else int(k)
         return max(0, min(k, len(self.store.chunks)))
 
+    def filter_counts(self, date_from: datetime | None = None,
+                      date_to: datetime | None = None, source: str | None = None,
+                      include_undated: bool = True) -> tuple[int, int]:
+        """(articles searched, articles left out) under these filters."""
+        mask = self.retriever.articles_allowed(
+            Filters(date_from, date_to, source, include_undated))
+        total = len(self.store.articles)
+        searched = total if mask is None else int(mask.sum())
+        return searched, total - searched
+
     def search(self, query: str, k: int | None = None, date_from: datetime | None = None,
-               date_to: datetime | None = None, source: str | None = None) -> list[Hit]:
-        """The ``k`` chunks that best match ``query`` (any language), best first."""
+               date_to: datetime | None = None, source: str | None = None,
+               include_undated: bool = True) -> list[Hit]:
+        """The ``k`` chunks that best match ``query`` (any language), best first. Undated
+        articles pass a date filter unless ``include_undated`` is False."""
         k = self._k(k)
         query = self.prepare(query)
         if k == 0 or not has_words(query):
             return []
+        filters = Filters(date_from, date_to, source, include_undated)
         qvec = self.embedder.embed_query(query)
-        scored = self.retriever.score(query, qvec, Filters(date_from, date_to, source))
+        scored = self.retriever.score(query, qvec, filters)
         return self.retriever.hits(scored, k)
 
     def ask(self, question: str, history: list[Turn] | list[dict[str, str]] | None = None,
             k: int | None = None, date_from: datetime | None = None,
-            date_to: datetime | None = None, source: str | None = None) -> Answer:
+            date_to: datetime | None = None, source: str | None = None,
+            include_undated: bool = True) -> Answer:
         """Answer ``question`` with exact, cited quotes, or abstain when the corpus holds no
-        answer. ``history`` lists earlier turns, for follow-up questions."""
-        return self.ask_with_hits(question, history, k, date_from, date_to, source)[0]
+        answer. ``history`` lists earlier turns, for follow-up questions. The answer says
+        how many articles the filters searched and left out."""
+        return self.ask_with_hits(question, history, k, date_from, date_to, source,
+                                  include_undated=include_undated)[0]
 
     def ask_with_hits(self, question: str,
                       history: list[Turn] | list[dict[str, str]] | None = None,
                       k: int | None = None, date_from: datetime | None = None,
                       date_to: datetime | None = None, source: str | None = None,
-                      hits_k: int = 10) -> tuple[Answer, list[Hit]]:
+                      hits_k: int = 10, include_undated: bool = True) -> tuple[Answer, list[Hit]]:
         """:meth:`ask`, also returning the ``hits_k`` best chunks the answer drew on."""
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
         question = self.prepare(question)
         k = self._k(k)
+        filters = Filters(date_from, date_to, source, include_undated)
+        searched, excluded = self.filter_counts(date_from, date_to, source, include_undated)
+        counts = {"searched_articles": searched, "excluded_articles": excluded}
+        filtered = Answer(text="", citations=[], abstained=True, searched_articles=searched,
+                          excluded_articles=excluded)
+        vietnamese = is_vietnamese(question)
+        if filters.active() and searched == 0:
+            text = (FILTERED_ALL_VI if vietnamese else FILTERED_ALL_EN).format(n=excluded)
+            return filtered.model_copy(update={"text": text}), []
         if k == 0 or not has_words(question):
-            return Answer(text=NO_ANSWER_VI if is_vietnamese(question) else NO_ANSWER_EN,
-                          citations=[], abstained=True), []
+            return filtered.model_copy(
+                update={"text": NO_ANSWER_VI if vietnamese else NO_ANSWER_EN}), []
         qvec = self.embedder.embed_query(question)
         hvec = None
         if turns:
@@ -89,9 +115,13 @@ class NewsQA:
             turns[-1] = turns[-1].model_copy(update={"question": self.prepare(turns[-1].question)})
             hvec = self.embedder.embed_query(turns[-1].question)
         answer, scored = answer_question(self.retriever, question, qvec, k,
-                                         self.settings.abstain_threshold, turns,
-                                         Filters(date_from, date_to, source), hvec)
+                                         self.settings.abstain_threshold, turns, filters, hvec)
+        answer = answer.model_copy(update=counts)
         return verify(self.store, answer), self.retriever.hits(scored, hits_k)
+
+
+FILTERED_ALL_VI = "Bộ lọc đã loại cả {n} bài viết; không còn bài nào để tìm. Hãy nới bộ lọc."
+FILTERED_ALL_EN = "The filters exclude all {n} articles; nothing is left to search. Widen them."
 
 
 def _date_range(store: IndexStore) -> tuple[str, str] | None:

@@ -19,13 +19,17 @@ EXIT_INTERNAL = 70
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a killed writer
 
 
-def _date(value: str) -> datetime:
-    from .ingest import parse_date
+def _day(end: bool) -> Callable[[str], datetime]:
+    def convert(value: str) -> datetime:
+        from .dates import day_bound
 
-    parsed = parse_date(value)
-    if parsed is None:
-        raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)")
-    return parsed
+        parsed = day_bound(value, end)
+        if parsed is None:
+            raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD, between "
+                                             "the years 1800 and 2200)")
+        return parsed
+
+    return convert
 
 
 def _parser(settings: Settings) -> argparse.ArgumentParser:
@@ -38,6 +42,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     b.add_argument("--embedder", default=settings.embedder,
                    help="e5 (default) or sentence-transformers:NAME_OR_PATH")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--json", action="store_true", help="print the build report as JSON")
 
     for name, helptext in (("search", "best matching passages"), ("ask", "a cited answer")):
         c = sub.add_parser(name, help=helptext)
@@ -45,9 +50,13 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
         c.add_argument("--index", type=Path, default=settings.index_dir)
         c.add_argument("-k", type=int, default=settings.top_k)
         c.add_argument("--json", action="store_true")
-        c.add_argument("--from", dest="date_from", type=_date, help="articles on/after DATE")
-        c.add_argument("--to", dest="date_to", type=_date, help="articles on/before DATE")
+        c.add_argument("--from", dest="date_from", type=_day(end=False),
+                       help="articles on/after DATE")
+        c.add_argument("--to", dest="date_to", type=_day(end=True),
+                       help="articles on/before DATE (all of that day)")
         c.add_argument("--source", help="only articles whose source contains this")
+        c.add_argument("--dated-only", action="store_true",
+                       help="with --from/--to, leave out articles without a date")
 
     e = sub.add_parser("eval", help="evaluate on a SQuAD v1.1 file")
     e.add_argument("file", type=Path)
@@ -105,7 +114,14 @@ def _print_hits(hits: list[Hit]) -> None:
         print(f"   {h.text[:300]}{'…' if len(h.text) > 300 else ''}")
 
 
+def _print_filtered(searched: int, excluded: int) -> None:
+    if excluded:
+        print(f"(filters: {searched} articles searched, {excluded} left out)")
+
+
 def _print_answer(ans: Answer) -> None:
+    if ans.searched_articles:
+        _print_filtered(ans.searched_articles, ans.excluded_articles)
     print(ans.text)
     if ans.answer_span:
         print(f"\n→ {ans.answer_span.text}")
@@ -124,21 +140,26 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = _parser(settings).parse_args(argv)
     if args.command == "build":
         report = newsqa.build_index(args.corpus, args.index, args.embedder, settings,
-                                    progress=_progress(args.quiet))
-        _print_build(report)
+                                    progress=_progress(args.quiet or args.json))
+        if args.json:
+            print(report.model_dump_json(indent=2))
+        else:
+            _print_build(report)
     elif args.command == "search":
-        hits = newsqa.load(args.index, settings=settings).search(
-            args.query, k=args.k, date_from=args.date_from, date_to=args.date_to,
-            source=args.source)
+        qa = newsqa.load(args.index, settings=settings)
+        filters = {"date_from": args.date_from, "date_to": args.date_to,
+                   "source": args.source, "include_undated": not args.dated_only}
+        hits = qa.search(args.query, k=args.k, **filters)
         if args.json:
             print(json.dumps([h.model_dump(mode="json") for h in hits], ensure_ascii=False,
                              indent=2))
         else:
+            _print_filtered(*qa.filter_counts(**filters))
             _print_hits(hits)
     elif args.command == "ask":
         ans = newsqa.load(args.index, settings=settings).ask(
             args.query, k=args.k, date_from=args.date_from, date_to=args.date_to,
-            source=args.source)
+            source=args.source, include_undated=not args.dated_only)
         if args.json:
             print(ans.model_dump_json(indent=2))
         else:
@@ -162,6 +183,11 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``newsqa`` console script."""
+    # Text that cannot be encoded (invalid UTF-8 passed in by the shell) prints as U+FFFD.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
     try:
         code = run(argv)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit

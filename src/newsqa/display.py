@@ -7,8 +7,16 @@ what these functions add themselves.
 from __future__ import annotations
 
 import html
+import re
 
 from .models import Answer, Citation
+
+
+def plain_markdown(text: str) -> str:
+    """``text`` for a Markdown element (``st.error``, ``st.info``) shown as written: every
+    ASCII punctuation mark is escaped, so that a file named ``[x](https:evil).txt`` is no
+    link and ``**`` no bold."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def _esc(text: str) -> str:

@@ -7,7 +7,9 @@ from datetime import datetime
 
 import numpy as np
 
+from .dates import DateRangeError, as_aware
 from .embedding import Embedder
+from .errors import SettingsError
 from .index import IndexStore
 from .lexicon import translate_terms
 from .models import Hit
@@ -22,14 +24,30 @@ CANDIDATES = 100
 
 @dataclass(frozen=True)
 class Filters:
-    """Metadata filters: date range (inclusive) and source (case-insensitive)."""
+    """Metadata filters: date range (inclusive; naive bounds are Vietnam time) and source
+    (case-insensitive substring). Undated articles pass a date range unless
+    ``include_undated`` is False."""
 
     date_from: datetime | None = None
     date_to: datetime | None = None
     source: str | None = None
+    include_undated: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, _bound(value))
 
     def active(self) -> bool:
         return any(v is not None for v in (self.date_from, self.date_to, self.source))
+
+
+def _bound(value: datetime) -> datetime:
+    try:
+        return as_aware(value)
+    except DateRangeError as exc:
+        raise SettingsError(f"date filter {value:%Y-%m-%d}: {exc}") from None
 
 
 @dataclass
@@ -83,18 +101,28 @@ class Retriever:
                                 for a in store.articles], dtype=np.float64)
         self._sources = [(a.source or "").casefold() for a in store.articles]
 
-    def allowed(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean mask of chunks whose article passes the filters (None: all pass)."""
+    def articles_allowed(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask of the articles that pass the filters (None: all pass)."""
         if filters is None or not filters.active():
             return None
         ok = np.ones(len(self.store.articles), dtype=bool)
-        if filters.date_from is not None:
-            ok &= self._dates >= filters.date_from.timestamp()
-        if filters.date_to is not None:
-            ok &= self._dates <= filters.date_to.timestamp()
+        if filters.date_from is not None or filters.date_to is not None:
+            lo = filters.date_from.timestamp() if filters.date_from else -np.inf
+            hi = filters.date_to.timestamp() if filters.date_to else np.inf
+            undated = np.isnan(self._dates)
+            with np.errstate(invalid="ignore"):
+                in_range = (self._dates >= lo) & (self._dates <= hi)
+            ok &= in_range | (undated & filters.include_undated)
         if filters.source:
             want = filters.source.casefold()
             ok &= np.array([want in s for s in self._sources], dtype=bool)
+        return ok
+
+    def allowed(self, filters: Filters | None) -> np.ndarray | None:
+        """Boolean mask of chunks whose article passes the filters (None: all pass)."""
+        ok = self.articles_allowed(filters)
+        if ok is None:
+            return None
         chunk_ok: np.ndarray = ok[self.store.chunk_article]
         return chunk_ok
 

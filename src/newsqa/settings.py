@@ -1,33 +1,66 @@
-"""All tunable settings in one place, overridable with ``NEWSQA_*`` environment variables."""
+"""Run-time settings, overridable with ``NEWSQA_*`` environment variables and validated
+where they are read: a bad value is a :class:`SettingsError` naming the variable and the
+values it allows."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import SettingsError
+
+PREFIX = "NEWSQA_"
 
 
 class Settings(BaseSettings):
     """newsqa settings; e.g. ``NEWSQA_INDEX_DIR=/tmp/ix`` or ``NEWSQA_EMBEDDER=e5``."""
 
-    model_config = SettingsConfigDict(env_prefix="NEWSQA_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore")
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("embeddings")
     embedder: str = Field(
-        default="e5", description="'e5' or 'sentence-transformers:<name or path>'"
-    )
+        default="e5", description="'e5' or 'sentence-transformers:<name or path>'")
     chunk_tokens: int = Field(default=400, ge=16, le=480, description="chunk budget, tiktoken")
     chunk_overlap: int = Field(default=1, ge=0, le=3, description="sentences of overlap")
     batch_size: int = Field(default=16, ge=1, le=512)
     top_k: int = Field(default=5, ge=1, le=50)
-    max_question_chars: int = Field(default=2000, ge=16)
+    max_question_chars: int = Field(default=2000, ge=16, le=100_000)
     abstain_threshold: float = Field(
-        default=0.0, description="raise to abstain more often, lower to answer more often")
-    lock_timeout: float = Field(default=0.0, ge=0.0, description="seconds a build waits for a lock")
+        default=0.0, ge=-1.0, le=1.0, allow_inf_nan=False,
+        description="raise to abstain more often, lower to answer more often")
+    lock_timeout: float = Field(default=0.0, ge=0.0, le=86_400.0, allow_inf_nan=False,
+                                description="seconds a build waits for a lock")
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise SettingsError(_describe(exc)) from None
 
 
-def get_settings() -> Settings:
-    """Settings read from the environment now."""
-    return Settings()
+def _allowed(name: str) -> str:
+    field = Settings.model_fields[name]
+    lo = hi = None
+    for meta in field.metadata:
+        lo = getattr(meta, "ge", lo)
+        hi = getattr(meta, "le", hi)
+    kind = "an integer" if field.annotation is int else "a number"
+    if lo is not None and hi is not None:
+        return f"{kind} from {lo} to {hi}"
+    return kind if field.annotation in (int, float) else "text"
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        name = str(err["loc"][0]) if err["loc"] else "?"
+        if name not in Settings.model_fields:
+            continue
+        value = str(err.get("input", ""))[:40]
+        parts.append(f"{PREFIX}{name.upper()}={value!r} is not valid ({err['msg'].lower()}); "
+                     f"use {_allowed(name)}")
+    return "; ".join(parts) or str(exc)
