@@ -482,6 +482,19 @@ def test_one_line_5mb_article_builds(tmp_path: Path) -> None:
     _answers(tmp_path / "ix")
 
 
+def test_text_without_spaces_builds(tmp_path: Path) -> None:
+    """a 2 MB article that is one "word" (no space or full stop: a blob, a run of letters) |
+    cut into bounded pieces, so no embedded text grows with the input; builds"""
+    corpus = _tiny_corpus(tmp_path / "corpus")
+    (corpus / "blob.txt").write_text("Blob\n\n" + "ab" * 1_000_000, encoding="utf-8")
+    res = run_cli("build", "--corpus", str(corpus), "--index", str(tmp_path / "ix"),
+                  timeout=900)
+    assert res.returncode == 0, res.stderr
+    qa = newsqa.load(tmp_path / "ix")
+    assert max(s.end - s.start for s in qa.store.sentences) <= 2000
+    _answers(tmp_path / "ix")
+
+
 def test_huge_title_is_bounded(tmp_path: Path) -> None:
     """a 28 KB title line (.txt) and a 28 KB title field (.jsonl) | a warning naming the
     file and line; the title is cut, the embedded context is at most 200 characters"""

@@ -56,7 +56,7 @@ def sentences_of(article: Article, max_tokens: int) -> list[Sentence]:
 
 
 def _cut_long(text: str, max_tokens: int) -> list[tuple[int, int]]:
-    spans = word_spans(text)
+    spans = _bounded_words(word_spans(text), max(8, max_tokens // 2))
     if not spans:
         return [(0, len(text))]
     pieces: list[tuple[int, int]] = []
@@ -71,6 +71,16 @@ def _cut_long(text: str, max_tokens: int) -> list[tuple[int, int]]:
         pieces.append((spans[first][0], spans[last - 1][1]))
         first = last
     return pieces
+
+
+def _bounded_words(spans: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+    """Word spans, a "word" longer than ``max_chars`` (a URL, a base64 blob, a line of
+    letters without spaces) cut into pieces of that many characters: no piece of text the
+    build embeds can grow with the input."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        out.extend((i, min(e, i + max_chars)) for i in range(s, e, max_chars))
+    return out
 
 
 def chunk_article(article: Article, max_tokens: int = 200, overlap: int = 1,
