@@ -1,12 +1,12 @@
 # make run   : set up, build the index of corpus/, start the chat app
-# make test  : set up, run lint, types and the test suite
+# make test  : set up, run lint, types and the test suite (make test-fast: without slow tests)
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: install index run test lint bench browser-check clean
+.PHONY: install index run test test-fast lint bench browser-check clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,13 +29,17 @@ lint: install
 	$(VENV)/bin/ruff check src tests app.py benchmarks scripts
 	$(VENV)/bin/mypy
 
+# Progress per file and the 10 slowest tests; test-fast leaves out the tests marked slow.
 test: install lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest --durations=10
+
+test-fast: install lint
+	$(PY) -m pytest --durations=10 -m "not slow"
 
 bench: install
 	$(PY) benchmarks/run_all.py
 
-browser-check: index
+browser-check: install
 	bash scripts/browser_check.sh
 
 clean:

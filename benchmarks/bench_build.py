@@ -53,7 +53,7 @@ def main() -> None:
         emb.embed_query("warm-up")
 
         t0 = time.perf_counter()
-        report = newsqa.build_index(corpus, Path(tmp) / "ix", emb, settings)
+        report = newsqa.build_index(corpus, Path(tmp) / "ix", emb, settings=settings)
         total = time.perf_counter() - t0
         rss = peak_rss_mb()
 

@@ -109,13 +109,13 @@ def main() -> None:
                 fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     settings = newsqa.Settings()
     t0 = time.perf_counter()
-    first = newsqa.build_index(corpus, index, RandomEmbedder(), settings)
+    first = newsqa.build_index(corpus, index, RandomEmbedder(), settings=settings)
     build_s = time.perf_counter() - t0
 
     noop_runs = []
     for _ in range(3):
         t = time.perf_counter()
-        rep = newsqa.build_index(corpus, index, RandomEmbedder(), settings)
+        rep = newsqa.build_index(corpus, index, RandomEmbedder(), settings=settings)
         noop_runs.append(time.perf_counter() - t)
         assert not rep.changed
     t = time.perf_counter()

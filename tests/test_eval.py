@@ -59,6 +59,7 @@ def test_eval_cli_json(tmp_path: Path) -> None:
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_eval_smoke_on_xquad(tmp_path: Path) -> None:
     path = shared_file("data/xquad-vi-dev.json")
     res = run_cli("eval", str(path), "--limit", "12", "--json")

@@ -196,6 +196,7 @@ def test_damaged_index_file(index_copy: Path, target: str) -> None:
     _no_traceback(res)
 
 
+@pytest.mark.slow
 def test_other_embedder_or_dimension(index_copy: Path) -> None:
     """index built with another embedder or dimension than asked | clear error; a build
     with another embedder rebuilds (test_index.test_sentence_transformers_backend)"""
@@ -232,6 +233,7 @@ def _start_build(corpus: Path, index: Path, pause: float = 0) -> subprocess.Pope
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("when", ["embedding", "writing"])
 def test_sigkill_during_build(index_copy: Path, tmp_path: Path, when: str) -> None:
     """build killed with SIGKILL while embedding or while writing | previous index still
@@ -259,6 +261,7 @@ def test_sigkill_during_build(index_copy: Path, tmp_path: Path, when: str) -> No
     _answers(index_copy)
 
 
+@pytest.mark.slow
 def test_two_builds_at_once(index_copy: Path, tmp_path: Path) -> None:
     """two builds on the same index at once | the second refuses clearly (exit 4); the
     first completes"""
@@ -272,6 +275,7 @@ def test_two_builds_at_once(index_copy: Path, tmp_path: Path) -> None:
     _answers(index_copy)
 
 
+@pytest.mark.slow
 def test_answers_during_rebuild(index_copy: Path, tmp_path: Path) -> None:
     """queries while a rebuild runs (as the app does) | answered from the old index"""
     qa = newsqa.load(index_copy)
@@ -391,6 +395,7 @@ def test_foreign_folder_is_never_touched(tmp_path: Path) -> None:
     assert [p.name for p in other.iterdir()] == [MANIFEST]
 
 
+@pytest.mark.slow
 def test_gc_deletes_only_its_own_folders(index_copy: Path, tmp_path: Path) -> None:
     """a user's data-* folder inside an index folder | rebuilds keep it; only the index's
     own (marked) data folders are collected"""
@@ -467,6 +472,7 @@ def test_day_filter_includes_the_whole_day(mixed_index: Path) -> None:
     assert "0 articles searched, 2 left out" in res.stdout
 
 
+@pytest.mark.slow
 def test_one_line_5mb_article_builds(tmp_path: Path) -> None:
     """a 4.9 MB one-line article (one sentence repeated) | builds (sentence splitting is
     linear; a repeated text is embedded once), the rest is indexed"""
@@ -482,6 +488,7 @@ def test_one_line_5mb_article_builds(tmp_path: Path) -> None:
     _answers(tmp_path / "ix")
 
 
+@pytest.mark.slow
 def test_text_without_spaces_builds(tmp_path: Path) -> None:
     """a 2 MB article that is one "word" (no space or full stop: a blob, a run of letters) |
     cut into bounded pieces, so no embedded text grows with the input; builds"""
@@ -495,6 +502,7 @@ def test_text_without_spaces_builds(tmp_path: Path) -> None:
     _answers(tmp_path / "ix")
 
 
+@pytest.mark.slow
 def test_huge_title_is_bounded(tmp_path: Path) -> None:
     """a 28 KB title line (.txt) and a 28 KB title field (.jsonl) | a warning naming the
     file and line; the title is cut, the embedded context is at most 200 characters"""
@@ -545,6 +553,7 @@ def test_build_repairs_what_ask_reports(index_copy: Path, damage: str) -> None:
     _answers(index_copy)
 
 
+@pytest.mark.slow
 def test_no_single_date_disables_the_index(tmp_path: Path) -> None:
     """a record dated 0001-01-01, and aware (+07:00) mixed with naive dates | a warning
     naming file and line, the article kept undated; ask, search, status and the app work"""
@@ -620,6 +629,7 @@ def test_unreadable_file_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "locked.txt: cannot be read (Permission denied); skipped" in got.warnings
 
 
+@pytest.mark.slow
 def test_disk_full(tmp_path: Path) -> None:
     """build into a 2 MB tmpfs that fills up | exit 6 naming the path and "no space left";
     the old index answers; no partial data folder left; once space is freed, the build
@@ -782,7 +792,7 @@ def test_file_names_shown_as_plain_text_in_the_app(tmp_path: Path,
     monkeypatch.setenv("NEWSQA_CORPUS_DIR", str(corpus))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
-    at.button[0].click().run()
+    next(b for b in at.button if b.label == "Xây lại chỉ mục").click().run()
     for _ in range(60):
         at.run()
         if at.error:

@@ -9,7 +9,8 @@ from newsqa.spans import extract_span, question_type, valid_candidates
 
 
 def _span(sentence: str, question: str) -> str | None:
-    found = extract_span(sentence, question, question_type(question), term_weights(question))
+    found = extract_span(sentence, question, question_type(question),
+                         weights=term_weights(question))
     return sentence[found[0]:found[1]] if found else None
 
 

@@ -95,7 +95,7 @@ def test_chunk_and_sentence_offsets_slice_the_text(text: str, budget: int, overl
         piece = art.text[s.start:s.end]
         assert piece and piece == piece.strip()
         assert count_tokens(piece) <= budget
-    chunks = chunk_article(art, budget, overlap, sents)
+    chunks = chunk_article(art, budget, overlap, sentences=sents)
     covered = set()
     for c in chunks:
         assert art.text[c.start:c.end] == c.text

@@ -9,9 +9,14 @@ Vietnamese news articles.
 
 from __future__ import annotations
 
-from .api import NewsQA, load
-from .build import build_index
+from . import display
+from .api import NewsQA, index_version, load
+from .build import BackgroundBuild, build_index
+from .dates import bound_of_day
+from .display import plain_markdown
+from .embedding import Embedder
 from .errors import (
+    AnswerError,
     CorpusError,
     DatasetError,
     EmbedderError,
@@ -25,20 +30,34 @@ from .errors import (
     SettingsError,
 )
 from .ingest import Corpus, load_corpus
-from .models import Answer, AnswerSpan, Article, BuildReport, Chunk, Citation, Hit, Turn
+from .models import (
+    Answer,
+    AnswerSpan,
+    Article,
+    BuildReport,
+    Chunk,
+    Citation,
+    Hit,
+    Progress,
+    Turn,
+)
 from .settings import Settings
+from .tuning import Tuning
 from .version import __version__
 
 __all__ = [
     "Answer",
+    "AnswerError",
     "AnswerSpan",
     "Article",
+    "BackgroundBuild",
     "BuildReport",
     "Chunk",
     "Citation",
     "Corpus",
     "CorpusError",
     "DatasetError",
+    "Embedder",
     "EmbedderError",
     "EmbedderMismatchError",
     "Hit",
@@ -49,11 +68,17 @@ __all__ = [
     "IndexWriteError",
     "NewsQA",
     "NewsQAError",
+    "Progress",
     "Settings",
     "SettingsError",
+    "Tuning",
     "Turn",
     "__version__",
+    "bound_of_day",
     "build_index",
+    "display",
+    "index_version",
     "load",
     "load_corpus",
+    "plain_markdown",
 ]

@@ -9,47 +9,24 @@ import numpy as np
 
 from .citations import cite, distinct_quotes
 from .lexicon import renderings_in
-from .models import Answer, AnswerSpan, Citation, Turn
-from .retrieve import Filters, Retriever, Scored, expand_query
-from .spans import capitalised_runs, extract_span, question_type, valid_candidates
+from .models import Answer, AnswerSpan, Citation
+from .query import Query
+from .retrieve import Retriever, Scored
+from .spans import capitalised_runs, extract_span, valid_candidates
 from .text import (
     ascii_fold,
     content_words,
     fold_word,
-    is_vietnamese,
+    is_plain_term,
     named_terms,
     search_terms,
+    syllable_terms,
     words,
 )
+from .tuning import Tuning
 
 NO_ANSWER_VI = "Không tìm thấy câu trả lời trong kho bài viết."
 NO_ANSWER_EN = "No answer found in the corpus."
-
-# Weights of the sentence score; chosen on the dev sets, kept few and coarse.
-W_DENSE = 1.0
-W_CHUNK = 0.5
-W_KEYWORD = 0.25
-# Cross-lingual cosines separate sentences less well, so for English questions the
-# glossary's keyword overlap counts for more.
-W_KEYWORD_EN = 0.4
-W_TYPE = 0.02
-W_NOVELTY = 0.05
-MIN_NEW_WORDS = 3
-SECOND_QUOTE_GAP = 0.01
-CHUNKS_FOR_SENTENCES = 6
-CITATIONS = 3
-# A confident answer sentence is better evidence of the right chunk than the chunk score.
-RERANK_MIN_CONFIDENCE = 0.06
-UNSEEN_NAME_PENALTY = 0.02
-# Abstention baselines, calibrated on the dev sets against questions about absent topics.
-BASE_VI = 0.865
-BASE_EN = 0.765
-
-_FOLLOW_UP_RE = re.compile(
-    r"^(còn|vậy|thế còn|thế|và|nhưng|what about|how about|and|but|also)\b|"
-    r"\b(ông ấy|bà ấy|anh ấy|chị ấy|họ|người đó|việc đó|điều đó|he|she|they|him|her|them|it|"
-    r"that|this|those)\b|(thì sao|thì ai|thì sao\?)", re.IGNORECASE)
-
 
 _CONTRAST_RE = re.compile(r"^(còn|thế còn|vậy còn|what about|how about|and what about)\b|"
                           r"\b(thì sao|instead)\b", re.IGNORECASE)
@@ -64,25 +41,18 @@ class _Candidate:
     chunk_row: int
 
 
-def is_follow_up(question: str, history: list[Turn] | None) -> bool:
-    """Whether a question leans on the conversation before it."""
-    if not history:
-        return False
-    return bool(_FOLLOW_UP_RE.search(question)) or len(words(question)) <= 5
-
-
-def term_weights(question: str, history_question: str = "") -> dict[str, float]:
+def term_weights(question: str, history_question: str = "",
+                 tuning: Tuning | None = None) -> dict[str, float]:
     """Importance of each folded word of the question. Words only in the earlier question
     count less, and against a candidate when the follow-up contrasts ("Còn phía Tập đoàn
     thì ai ký?" after "Ai ký cho Đảng ủy Khối?")."""
+    tuning = tuning or Tuning()
     weights: dict[str, float] = {}
     contrast = bool(_CONTRAST_RE.search(question))
-    for w in search_terms(history_question, drop_stopwords=True):
-        if "_" not in w and not w.startswith("~"):
-            weights[w] = -0.5 if contrast else 0.3
-    for w in search_terms(question, drop_stopwords=True):
-        if "_" not in w and not w.startswith("~"):
-            weights[w] = 1.0
+    for w in syllable_terms(search_terms(history_question, drop_stopwords=True)):
+        weights[w] = tuning.contrast_term_weight if contrast else tuning.history_term_weight
+    for w in syllable_terms(search_terms(question, drop_stopwords=True)):
+        weights[w] = 1.0
     return weights
 
 
@@ -105,15 +75,18 @@ def local_idf(terms: list[str], candidates: list[set[str]]) -> dict[str, float]:
     return out
 
 
-def select_sentences(retriever: Retriever, scored: Scored, qvec: np.ndarray, query: str,
-                     question: str, kind: str, n_chunks: int) -> list[_Candidate]:
+def select_sentences(retriever: Retriever, scored: Scored, query: Query, *,
+                     n_chunks: int) -> list[_Candidate]:
     """Score the sentences of the best chunks; best first, each sentence once."""
     store = retriever.store
-    q_words = set(content_words(query))
-    q_terms = list(dict.fromkeys(t for t in search_terms(query, drop_stopwords=True)
-                                 if not t.startswith("~")))
+    tuning = retriever.tuning
+    qvec = query.vector
+    keyword_text = query.keyword_text
+    q_words = set(content_words(keyword_text))
+    q_terms = list(dict.fromkeys(t for t in search_terms(keyword_text, drop_stopwords=True)
+                                 if not is_plain_term(t)))
     top = scored.fused[0] if len(scored.fused) else 0.0
-    w_keyword = W_KEYWORD if is_vietnamese(question) else W_KEYWORD_EN
+    w_keyword = tuning.w_keyword if query.vietnamese else tuning.w_keyword_en
     pool: list[tuple[int, int, float, float, str, set[str]]] = []
     seen: set[int] = set()
     for rank, row in enumerate(scored.rows[:n_chunks]):
@@ -135,24 +108,27 @@ def select_sentences(retriever: Retriever, scored: Scored, qvec: np.ndarray, que
     out = []
     for srow, row, sim, chunk_bonus, text, terms in pool:
         kw = _overlap(terms, idf)
-        score = W_DENSE * sim + W_CHUNK * chunk_bonus + w_keyword * kw
-        if kind != "other":
-            score += W_TYPE if valid_candidates(text, question, kind) else -W_TYPE
+        score = tuning.w_dense * sim + tuning.w_chunk * chunk_bonus + w_keyword * kw
+        if query.kind != "other":
+            typed = valid_candidates(text, query.text, query.kind)
+            score += tuning.w_type if typed else -tuning.w_type
         # A sentence that only restates the question cannot answer it.
-        if len(set(content_words(text)) - q_words) < MIN_NEW_WORDS:
-            score -= W_NOVELTY
+        if len(set(content_words(text)) - q_words) < tuning.min_new_words:
+            score -= tuning.w_novelty
         out.append(_Candidate(srow, score, sim, kw, row))
     return sorted(out, key=lambda c: -c.score)
 
 
-def confidence(best: _Candidate, coverage: float, vietnamese: bool) -> float:
+def confidence(best: _Candidate, *, coverage: float, vietnamese: bool,
+               tuning: Tuning) -> float:
     """Support for an answer, above 0 when the best sentence is likely to hold one.
     Cross-lingual cosines run lower, so English questions have their own baseline."""
-    base = BASE_VI if vietnamese else BASE_EN
-    return best.dense + 0.15 * best.keyword + 0.03 * coverage - base
+    base = tuning.base_vi if vietnamese else tuning.base_en
+    return best.dense + tuning.conf_keyword * best.keyword + \
+        tuning.conf_coverage * coverage - base
 
 
-def unseen_names(question: str, texts: list[str]) -> list[str]:
+def unseen_names(question: str, texts: list[str], english: bool) -> list[str]:
     """The numbers and names of ``question`` (see :func:`named_terms`) that none of
     ``texts`` mentions: as written, without diacritics, by a five-letter stem ("Broncos" /
     "Bronco") or, for an English question, by a glossary name ("Norway" → "Na Uy")."""
@@ -160,7 +136,6 @@ def unseen_names(question: str, texts: list[str]) -> list[str]:
     terms = {fold_word(w) for w in seen}
     plain = {ascii_fold(w) for w in seen}
     stems = {t[:5] for t in terms if len(t) >= 5}
-    english = not is_vietnamese(question)
     out = []
     for w in named_terms(question):
         f = fold_word(w)
@@ -173,49 +148,44 @@ def unseen_names(question: str, texts: list[str]) -> list[str]:
     return out
 
 
-def answer_question(retriever: Retriever, question: str, qvec: np.ndarray, k: int,
-                    threshold: float, history: list[Turn] | None = None,
-                    filters: Filters | None = None,
-                    history_qvec: np.ndarray | None = None) -> tuple[Answer, Scored]:
-    """Answer a (clean, non-empty) question from the index behind ``retriever``; also
-    returns the chunk scores the answer was drawn from."""
+def answer_question(retriever: Retriever, query: Query, *, k: int,
+                    threshold: float) -> tuple[Answer, Scored]:
+    """Answer a query (with its vector, its text non-empty) from the index behind
+    ``retriever``; also returns the chunk scores the answer was drawn from."""
     store = retriever.store
-    vietnamese = is_vietnamese(question)
-    follow = is_follow_up(question, history)
-    prev_q = history[-1].question if follow and history else ""
-    if follow and history_qvec is not None:
-        qvec = qvec + 0.5 * history_qvec
-        qvec = qvec / np.linalg.norm(qvec)
-    query = f"{prev_q} {expand_query(question)}".strip()
-    kind = question_type(question)
-    scored = retriever.score(question, qvec, filters, extra_terms=prev_q)
-    cands = select_sentences(retriever, scored, qvec, query, question, kind,
-                             max(CHUNKS_FOR_SENTENCES, k))
+    tuning = retriever.tuning
+    scored = retriever.score(query)
+    n_chunks = max(tuning.chunks_for_sentences, k)
+    cands = select_sentences(retriever, scored, query, n_chunks=n_chunks)
     if not cands:
-        return _abstain(vietnamese, []), scored
-    conf = confidence(cands[0], scored.coverage, vietnamese)
+        return abstain(query.vietnamese), scored
+    conf = confidence(cands[0], coverage=scored.coverage, vietnamese=query.vietnamese,
+                      tuning=tuning)
     # A question that names something (a number, a name) that no retrieved passage mentions
     # is more likely about something the corpus does not hold.
-    top = [int(r) for r in scored.rows[:max(CHUNKS_FOR_SENTENCES, k)]]
+    top = [int(r) for r in scored.rows[:n_chunks]]
     texts = [store.chunks[r].text for r in top] + \
         [store.articles[int(store.chunk_article[r])].title for r in top]
-    support = conf - (UNSEEN_NAME_PENALTY if unseen_names(question, texts) else 0.0)
-    quotes = distinct_quotes(store, [c.row for c in cands], max(1, min(CITATIONS, k)))
+    unseen = unseen_names(query.text, texts, english=not query.vietnamese)
+    support = conf - (tuning.unseen_name_penalty if unseen else 0.0)
+    quotes = distinct_quotes(store, [c.row for c in cands], max(1, min(tuning.citations, k)))
     picked = [cands[i] for i, _ in quotes]
-    citations = [cite(store, first, c.row, c.chunk_row, n + 1, c.score, support < threshold)
+    citations = [cite(store, first, c.row, chunk_row=c.chunk_row, n=n + 1, score=c.score,
+                      low=support < threshold)
                  for n, (c, (_, first)) in enumerate(zip(picked, quotes, strict=True))]
     if support < threshold:
-        return _abstain(vietnamese, citations), scored
-    weights = term_weights(question, prev_q)
-    avoid = {fold_word(w) for w in _names(history[-1].answer)} if follow and history else None
-    span = _span(citations[0], question, kind, weights, avoid)
+        return abstain(query.vietnamese, citations), scored
+    weights = term_weights(query.text, query.previous_question, tuning)
+    avoid = {fold_word(w) for w in _names(query.previous.answer)} if query.previous else None
+    span = _span(citations[0], query, weights=weights, avoid=avoid, tuning=tuning)
     quoted = [citations[0]]
-    if len(picked) > 1 and picked[1].score >= picked[0].score - SECOND_QUOTE_GAP:
+    if len(picked) > 1 and picked[1].score >= picked[0].score - tuning.second_quote_gap:
         quoted.append(citations[1])
     text = " ".join(f"{c.quote} [{c.n}]" for c in quoted)
-    if conf >= RERANK_MIN_CONFIDENCE:
+    if conf >= tuning.rerank_min_confidence:
         scored = _answer_chunk_first(scored, picked[0].chunk_row)
-    return Answer(text=text, citations=citations, abstained=False, answer_span=span), scored
+    return Answer(text=text, citations=citations, abstained=False, answer_span=span,
+                  language="vi" if query.vietnamese else "en"), scored
 
 
 def _answer_chunk_first(scored: Scored, chunk_row: int) -> Scored:
@@ -231,17 +201,22 @@ def _names(text: str) -> list[str]:
     return [text[s:e] for s, e in capitalised_runs(text)]
 
 
-def _span(cite: Citation, question: str, kind: str, weights: dict[str, float],
-          avoid: set[str] | None) -> AnswerSpan | None:
-    found = extract_span(cite.quote, question, kind, weights, avoid)
+def _span(cite: Citation, query: Query, *, weights: dict[str, float],
+          avoid: set[str] | None, tuning: Tuning) -> AnswerSpan | None:
+    found = extract_span(cite.quote, query.text, query.kind, weights=weights, avoid=avoid,
+                         tuning=tuning)
     if not found:
         return None
     s, e = found
     return AnswerSpan(text=cite.quote[s:e], start=cite.start + s, end=cite.start + e,
-                      kind=kind)
+                      kind=query.kind)
 
 
-def _abstain(vietnamese: bool, citations: list[Citation]) -> Answer:
-    return Answer(text=NO_ANSWER_VI if vietnamese else NO_ANSWER_EN,
-                  citations=[c.model_copy(update={"low_confidence": True}) for c in citations],
-                  abstained=True, answer_span=None)
+def abstain(vietnamese: bool, citations: list[Citation] | None = None,
+            text: str | None = None) -> Answer:
+    """The answer that says the corpus holds none: the closest passages, if any, are kept
+    as low-confidence citations."""
+    return Answer(text=text or (NO_ANSWER_VI if vietnamese else NO_ANSWER_EN),
+                  citations=[c.model_copy(update={"low_confidence": True})
+                             for c in citations or []],
+                  abstained=True, answer_span=None, language="vi" if vietnamese else "en")

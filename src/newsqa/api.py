@@ -6,16 +6,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .answer import NO_ANSWER_EN, NO_ANSWER_VI, answer_question
+import numpy as np
+
+from .answer import abstain, answer_question
 from .citations import verify
 from .embedding import Embedder, get_embedder
 from .errors import EmbedderMismatchError
 from .index import IndexStore, load_store
-from .models import Answer, Hit, Turn
+from .layout import read_manifest
+from .models import Answer, Article, Hit, Turn
+from .query import Filters, Query, clean_query, has_words, make_query
 from .restore import Restorer, may_need_restoring
-from .retrieve import Filters, Retriever, clean_query, has_words
+from .retrieve import Retriever
 from .settings import Settings
-from .text import is_vietnamese
+
+FILTERED_ALL_VI = "Bộ lọc đã loại cả {n} bài viết; không còn bài nào để tìm. Hãy nới bộ lọc."
+FILTERED_ALL_EN = "The filters exclude all {n} articles; nothing is left to search. Widen them."
 
 
 class NewsQA:
@@ -26,7 +32,7 @@ class NewsQA:
         self.store = store
         self.embedder = embedder
         self.settings = settings or Settings()
-        self.retriever = Retriever(store, embedder)
+        self.retriever = Retriever(store, self.settings.tuning)
         self._restorer: Restorer | None = None
 
     def status(self) -> dict[str, Any]:
@@ -39,6 +45,10 @@ class NewsQA:
                 "sources": sorted({a.source for a in self.store.articles if a.source}),
                 "date_range": _date_range(self.store)}
 
+    def article(self, article_id: str) -> Article:
+        """The article with this id; raises KeyError when the index holds none."""
+        return self.store.articles[self.store.article_rows[article_id]]
+
     def prepare(self, text: str) -> str:
         """A question as it is searched: NFC, tidy white space, capped length, and
         Vietnamese typed without marks given the marks the corpus most likely means."""
@@ -46,82 +56,87 @@ class NewsQA:
         if not may_need_restoring(text):
             return text
         if self._restorer is None:
-            self._restorer = Restorer(self.store.bm25)
+            self._restorer = Restorer(self.store.bm25, self.settings.tuning)
         return self._restorer.restore(text) if self._restorer.needs_restoring(text) else text
+
+    def query(self, question: str, history: list[Turn] | None = None,
+              filters: Filters | None = None) -> Query:
+        """The question made into the one record the search and the answer read. Only the
+        last turn of ``history`` is read, so only it is prepared."""
+        turns = list(history or [])
+        if turns:
+            turns[-1] = turns[-1].model_copy(update={"question": self.prepare(turns[-1].question)})
+        return make_query(self.prepare(question), turns, filters=filters,
+                          follow_up_max_words=self.settings.tuning.follow_up_max_words)
+
+    def _with_vector(self, query: Query) -> Query:
+        vec = self.embedder.embed_query(query.text)
+        if query.previous is not None:
+            # A follow-up searches near both questions.
+            hvec = self.embedder.embed_query(query.previous.question)
+            vec = vec + self.settings.tuning.history_vector_weight * hvec
+            vec = vec / np.linalg.norm(vec)
+        return query.with_vector(vec)
 
     def _k(self, k: int | None) -> int:
         k = self.settings.top_k if k is None else int(k)
         return max(0, min(k, len(self.store.chunks)))
 
-    def filter_counts(self, date_from: datetime | None = None,
+    def filter_counts(self, *, date_from: datetime | None = None,
                       date_to: datetime | None = None, source: str | None = None,
                       include_undated: bool = True) -> tuple[int, int]:
         """(articles searched, articles left out) under these filters."""
-        mask = self.retriever.articles_allowed(
-            Filters(date_from, date_to, source, include_undated))
+        return self._counts(Filters(date_from, date_to, source, include_undated))
+
+    def _counts(self, filters: Filters) -> tuple[int, int]:
+        mask = self.retriever.articles_allowed(filters)
         total = len(self.store.articles)
         searched = total if mask is None else int(mask.sum())
         return searched, total - searched
 
-    def search(self, query: str, k: int | None = None, date_from: datetime | None = None,
+    def search(self, query: str, *, k: int | None = None, date_from: datetime | None = None,
                date_to: datetime | None = None, source: str | None = None,
                include_undated: bool = True) -> list[Hit]:
         """The ``k`` chunks that best match ``query`` (any language), best first. Undated
         articles pass a date filter unless ``include_undated`` is False."""
         k = self._k(k)
-        query = self.prepare(query)
-        if k == 0 or not has_words(query):
+        q = self.query(query, filters=Filters(date_from, date_to, source, include_undated))
+        if k == 0 or not has_words(q.text):
             return []
-        filters = Filters(date_from, date_to, source, include_undated)
-        qvec = self.embedder.embed_query(query)
-        scored = self.retriever.score(query, qvec, filters)
-        return self.retriever.hits(scored, k)
+        return self.retriever.hits(self.retriever.score(self._with_vector(q)), k)
 
-    def ask(self, question: str, history: list[Turn] | list[dict[str, str]] | None = None,
+    def ask(self, question: str, history: list[Turn] | list[dict[str, str]] | None = None, *,
             k: int | None = None, date_from: datetime | None = None,
             date_to: datetime | None = None, source: str | None = None,
             include_undated: bool = True) -> Answer:
         """Answer ``question`` with exact, cited quotes, or abstain when the corpus holds no
         answer. ``history`` lists earlier turns, for follow-up questions. The answer says
         how many articles the filters searched and left out."""
-        return self.ask_with_hits(question, history, k, date_from, date_to, source,
+        return self.ask_with_hits(question, history, k=k, date_from=date_from,
+                                  date_to=date_to, source=source,
                                   include_undated=include_undated)[0]
 
     def ask_with_hits(self, question: str,
-                      history: list[Turn] | list[dict[str, str]] | None = None,
+                      history: list[Turn] | list[dict[str, str]] | None = None, *,
                       k: int | None = None, date_from: datetime | None = None,
                       date_to: datetime | None = None, source: str | None = None,
                       hits_k: int = 10, include_undated: bool = True) -> tuple[Answer, list[Hit]]:
         """:meth:`ask`, also returning the ``hits_k`` best chunks the answer drew on."""
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history or []]
-        question = self.prepare(question)
-        k = self._k(k)
         filters = Filters(date_from, date_to, source, include_undated)
-        searched, excluded = self.filter_counts(date_from, date_to, source, include_undated)
+        q = self.query(question, turns, filters)
+        k = self._k(k)
+        searched, excluded = self._counts(filters)
         counts = {"searched_articles": searched, "excluded_articles": excluded}
-        filtered = Answer(text="", citations=[], abstained=True, searched_articles=searched,
-                          excluded_articles=excluded)
-        vietnamese = is_vietnamese(question)
         if filters.active() and searched == 0:
-            text = (FILTERED_ALL_VI if vietnamese else FILTERED_ALL_EN).format(n=excluded)
-            return filtered.model_copy(update={"text": text}), []
-        if k == 0 or not has_words(question):
-            return filtered.model_copy(
-                update={"text": NO_ANSWER_VI if vietnamese else NO_ANSWER_EN}), []
-        qvec = self.embedder.embed_query(question)
-        hvec = None
-        if turns:
-            # Only the last turn is read (its question and answer), so only it is prepared.
-            turns[-1] = turns[-1].model_copy(update={"question": self.prepare(turns[-1].question)})
-            hvec = self.embedder.embed_query(turns[-1].question)
-        answer, scored = answer_question(self.retriever, question, qvec, k,
-                                         self.settings.abstain_threshold, turns, filters, hvec)
+            text = (FILTERED_ALL_VI if q.vietnamese else FILTERED_ALL_EN).format(n=excluded)
+            return abstain(q.vietnamese, text=text).model_copy(update=counts), []
+        if k == 0 or not has_words(q.text):
+            return abstain(q.vietnamese).model_copy(update=counts), []
+        answer, scored = answer_question(self.retriever, self._with_vector(q), k=k,
+                                         threshold=self.settings.abstain_threshold)
         answer = answer.model_copy(update=counts)
         return verify(self.store, answer), self.retriever.hits(scored, hits_k)
-
-
-FILTERED_ALL_VI = "Bộ lọc đã loại cả {n} bài viết; không còn bài nào để tìm. Hãy nới bộ lọc."
-FILTERED_ALL_EN = "The filters exclude all {n} articles; nothing is left to search. Widen them."
 
 
 def _date_range(store: IndexStore) -> tuple[str, str] | None:
@@ -129,6 +144,12 @@ def _date_range(store: IndexStore) -> tuple[str, str] | None:
     if not dates:
         return None
     return (min(dates).date().isoformat(), max(dates).date().isoformat())
+
+
+def index_version(index_dir: str | Path) -> str:
+    """An id of the index now in ``index_dir`` that changes with every build (for caches
+    of a loaded index); raises :class:`IndexMissingError` when there is none."""
+    return read_manifest(index_dir).data_dir
 
 
 def load(index_dir: str | Path | None = None, embedder: str | Embedder | None = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +23,8 @@ from .layout import (
     read_manifest,
     write_index,
 )
-from .models import Article, BuildReport, Chunk, Sentence
+from .models import Article, BuildReport, Chunk, Progress, Sentence
 from .settings import Settings
-
-Progress = Callable[[str, int, int], None]
 
 
 def _chunking_params(settings: Settings) -> dict[str, Any]:
@@ -37,7 +34,7 @@ def _chunking_params(settings: Settings) -> dict[str, Any]:
 
 
 def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | None = None,
-                embedder: str | Embedder | None = None, settings: Settings | None = None,
+                embedder: str | Embedder | None = None, *, settings: Settings | None = None,
                 progress: Progress | None = None, corpus: Corpus | None = None) -> BuildReport:
     """Build or update the index of ``corpus_dir`` in ``index_dir``.
 
@@ -75,11 +72,15 @@ def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | No
         # fill the disk again; the live data folder stays for readers.
         collect_garbage(index_path, keep={prev.data_dir} if prev else set())
         emb = embedder if isinstance(embedder, Embedder) else get_embedder(spec)
-        report = _assemble(index_path, articles, old, emb, settings, params, progress, t0,
-                           prev.data_dir if prev else None, warnings)
+        report = _assemble(index_path, articles, old, emb=emb, settings=settings,
+                           params=params, progress=progress, t0=t0,
+                           prev_data=prev.data_dir if prev else None, warnings=warnings)
         report.warnings = warnings
-        if prev is not None:
-            report.removed_articles = len(set(prev.articles) - set(new_hashes))
+        before = prev.articles if prev is not None else {}
+        report.removed_articles = len(set(before) - set(new_hashes))
+        report.added_articles = sum(1 for a in new_hashes if a not in before)
+        report.changed_articles = sum(1 for a, h in new_hashes.items()
+                                      if a in before and before[a] != h)
         return report
 
 
@@ -91,6 +92,7 @@ class BackgroundBuild:
                  settings: Settings | None = None) -> None:
         import threading
 
+        self.started = time.monotonic()
         self.stage = "starting"
         self.done = 0
         self.total = 0
@@ -101,6 +103,8 @@ class BackgroundBuild:
         self._thread.start()
 
     def _progress(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.started = time.monotonic()
         self.stage, self.done, self.total = stage, done, total
 
     def _run(self, corpus_dir: str | Path, index_dir: str | Path,
@@ -119,7 +123,16 @@ class BackgroundBuild:
 
     @property
     def fraction(self) -> float:
+        """Share of the current stage done."""
         return self.done / self.total if self.total else 0.0
+
+    @property
+    def seconds_left(self) -> float | None:
+        """Seconds the current stage still needs at its rate so far (None: no rate yet)."""
+        elapsed = time.monotonic() - self.started
+        if self.done <= 0 or self.total <= self.done:
+            return None
+        return elapsed / self.done * (self.total - self.done)
 
 
 def _previous(index_path: Path) -> tuple[Manifest | None, str | None]:
@@ -144,7 +157,7 @@ def _load_reusable(index_path: Path, warnings: list[str]) -> IndexStore | None:
         return None
 
 
-def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
+def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None, *,
               emb: Embedder, settings: Settings, params: dict[str, Any],
               progress: Progress | None, t0: float, prev_data: str | None,
               warnings: list[str]) -> BuildReport:
@@ -171,8 +184,10 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
         todo_chunks.extend(chunk_texts)
         todo_sents.extend(sent_texts)
     embed_t = time.perf_counter()
-    new_cvec = _embed_all(emb, todo_chunks, settings.batch_size, "chunks", progress)
-    new_svec = _embed_all(emb, todo_sents, settings.batch_size, "sentences", progress)
+    new_cvec = _embed_all(emb, todo_chunks, batch=settings.batch_size, stage="chunks",
+                          progress=progress)
+    new_svec = _embed_all(emb, todo_sents, batch=settings.batch_size, stage="sentences",
+                          progress=progress)
     embed_seconds = time.perf_counter() - embed_t
 
     records: list[dict[str, Any]] = []
@@ -200,7 +215,8 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
     if progress:
         progress("writing", 0, 1)
     kept = [p[0] for p in plan]
-    manifest = write_index(index_path, records, chunk_matrix, sent_matrix, bm25_docs, {
+    manifest = write_index(index_path, records=records, chunk_vectors=chunk_matrix,
+                           sentence_vectors=sent_matrix, bm25_docs=bm25_docs, manifest_fields={
         "embedder": emb.id, "dim": dim, "chunking": params,
         "counts": {"articles": len(kept), "chunks": n_chunks, "sentences": n_sents},
         "articles": {a.id: a.content_hash for a in kept}})
@@ -220,7 +236,7 @@ def split_article(art: Article, settings: Settings,
     embedder's own token limit."""
     counter = (lambda t: emb.count_tokens(t) or 0) if _counts(emb) else None
     sents = sentences_of(art, settings.chunk_tokens)
-    chunks = chunk_article(art, settings.chunk_tokens, settings.chunk_overlap, sents,
+    chunks = chunk_article(art, settings.chunk_tokens, settings.chunk_overlap, sentences=sents,
                            extra_counter=counter, extra_limit=max(16, emb.max_tokens - 16))
     return sents, chunks
 
@@ -250,7 +266,7 @@ def _reuse(old: IndexStore, row: int, old_cvec: Any) -> tuple[list[Sentence], li
     return sents, chunks, (np.asarray(old_cvec[rows]), np.asarray(old.sentence_vectors[lo:hi]))
 
 
-def _embed_all(emb: Embedder, texts: list[str], batch: int, stage: str,
+def _embed_all(emb: Embedder, texts: list[str], *, batch: int, stage: str,
                progress: Progress | None) -> np.ndarray:
     """Vectors of ``texts``, each distinct text embedded once: boilerplate repeated across
     articles, or a line repeated inside one, costs one embedding."""

@@ -83,7 +83,7 @@ def _bounded_words(spans: list[tuple[int, int]], max_chars: int) -> list[tuple[i
     return out
 
 
-def chunk_article(article: Article, max_tokens: int = 200, overlap: int = 1,
+def chunk_article(article: Article, max_tokens: int, overlap: int, *,
                   sentences: list[Sentence] | None = None,
                   extra_counter: TokenCounter | None = None,
                   extra_limit: int = 0) -> list[Chunk]:

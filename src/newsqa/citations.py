@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import NewsQAError
+from .errors import AnswerError
 from .index import IndexStore
 from .models import Answer, Citation
 from .text import words
@@ -16,10 +16,6 @@ _ANAPHORS = frozenset(["anh ấy", "ông ấy", "bà ấy", "cô ấy", "chị �
                        "bà ta", "cô ta", "điều này", "điều đó", "việc này", "việc đó", "họ", "nó",
                        "đây", "đó", "he", "she", "they", "this", "these"])
 _LEAD_RE = re.compile(r"^[^,.;:!?\d]{1,25},\s+")
-
-
-class AnswerError(NewsQAError):
-    """An answer failed its own exactness check (a bug, never the user's fault)."""
 
 
 def leans_on_previous(sentence: str) -> bool:
@@ -66,7 +62,7 @@ def distinct_quotes(store: IndexStore, rows: list[int], n: int) -> list[tuple[in
     return out
 
 
-def cite(store: IndexStore, first: int, last: int, chunk_row: int, n: int, score: float,
+def cite(store: IndexStore, first: int, last: int, *, chunk_row: int, n: int, score: float,
          low: bool) -> Citation:
     """Citation ``n`` of the sentences ``first``..``last`` (rows), with the chunk they were
     found in (widened to the whole quote) as context."""

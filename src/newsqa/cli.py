@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NewsQAError
-from .models import Answer, BuildReport, Hit
+from .models import Answer, BuildReport, Hit, Progress
 from .settings import Settings
 
 EXIT_INTERNAL = 70
@@ -72,7 +72,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     return p
 
 
-def _progress(quiet: bool) -> Callable[[str, int, int], None] | None:
+def _progress(quiet: bool) -> Progress | None:
     if quiet or (not sys.stderr.isatty() and os.environ.get("NEWSQA_PROGRESS") != "1"):
         return None
     from tqdm import tqdm
@@ -139,7 +139,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     args = _parser(settings).parse_args(argv)
     if args.command == "build":
-        report = newsqa.build_index(args.corpus, args.index, args.embedder, settings,
+        report = newsqa.build_index(args.corpus, args.index, args.embedder, settings=settings,
                                     progress=_progress(args.quiet or args.json))
         if args.json:
             print(report.model_dump_json(indent=2))

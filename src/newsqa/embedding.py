@@ -12,10 +12,6 @@ import numpy.typing as npt
 
 from .errors import EmbedderError
 
-# No hub is reachable at run time: make Hugging Face libraries fail fast instead of waiting.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
 Vectors = npt.NDArray[np.float32]
 # Far above what any real text averages (Vietnamese and English run 2 to 5 characters a
 # token), so a cut at this many characters a token never changes a vector.
@@ -143,8 +139,16 @@ def _resolve_st_name(name: str) -> str:
 _CACHE: dict[str, Embedder] = {}
 
 
+def _offline() -> None:
+    """No hub is reachable at run time: make Hugging Face libraries fail fast instead of
+    waiting for the network. Set when an embedder is first asked for, not at import."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
 def get_embedder(spec: str) -> Embedder:
     """``"e5"`` or ``"sentence-transformers:<name or path>"``; loaded once per process."""
+    _offline()
     spec = spec.strip()
     if spec in _CACHE:
         return _CACHE[spec]

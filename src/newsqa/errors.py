@@ -63,6 +63,12 @@ class IndexWriteError(NewsQAError):
     exit_code = 6
 
 
+class AnswerError(NewsQAError):
+    """An answer failed its own exactness check (a bug, never the user's fault)."""
+
+    exit_code = 70
+
+
 class DatasetError(NewsQAError):
     """An evaluation file is missing or not in SQuAD v1.1 format."""
 

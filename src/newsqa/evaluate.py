@@ -9,7 +9,6 @@ import tempfile
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,9 @@ from .api import load
 from .build import build_index
 from .errors import DatasetError
 from .ingest import Corpus, make_article
-from .models import Answer, Hit
+from .models import Answer, Hit, Progress
 from .settings import Settings
 from .text import normalize
-
-Progress = Callable[[str, int, int], None]
 
 
 class Question(BaseModel):

@@ -35,7 +35,7 @@ class Corpus:
     warnings: list[str] = field(default_factory=list)
 
 
-def content_hash(title: str, text: str, date: datetime | None, url: str | None,
+def content_hash(title: str, text: str, *, date: datetime | None, url: str | None,
                  source: str | None) -> str:
     """Stable hash of what an article says; a change re-embeds the article."""
     payload = json.dumps([title, text, date.isoformat() if date else None, url, source],
@@ -43,7 +43,7 @@ def content_hash(title: str, text: str, date: datetime | None, url: str | None,
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:20]
 
 
-def make_article(id: str, title: str, text: str, date: datetime | None = None,
+def make_article(id: str, title: str, text: str, *, date: datetime | None = None,
                  url: str | None = None, source: str | None = None,
                  path: str | None = None) -> Article:
     """Build an :class:`Article` with normalised text and its content hash."""
@@ -54,7 +54,7 @@ def make_article(id: str, title: str, text: str, date: datetime | None = None,
     art = Article(id=normalize(id), title=title, text=text, date=date, url=url, source=source,
                   path=path)
     return art.model_copy(update={"content_hash": content_hash(
-        title, text, art.date, url, source)})
+        title, text, date=art.date, url=url, source=source)})
 
 
 def _cut_title(title: str) -> str:
@@ -63,7 +63,7 @@ def _cut_title(title: str) -> str:
     return (cut[:space] if space > MAX_TITLE_CHARS // 2 else cut) + "…"
 
 
-def parse_text_file(text: str, article_id: str, path: str,
+def parse_text_file(text: str, article_id: str, path: str, *,
                     warnings: list[str] | None = None) -> Article:
     """A .txt/.md article: first non-empty line is the title, then an optional date line.
     A first line too long to be a title stays in the body, and a cut of it is the title."""
@@ -100,7 +100,7 @@ def _date_line(line: str, where: str, warnings: list[str] | None) -> datetime | 
         return None
 
 
-def _record_to_article(rec: Any, where: str, warnings: list[str],
+def _record_to_article(rec: Any, where: str, *, warnings: list[str],
                        max_bytes: int) -> Article | None:
     if not isinstance(rec, dict):
         warnings.append(f"{where}: not a JSON object; skipped")
@@ -194,7 +194,7 @@ def load_corpus(root: str | Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Corpus:
     for path in iter_corpus_files(root, warnings):
         rel = _shown(root, path).replace(os.sep, "/")
         try:
-            articles.extend(_read_file(path, rel, max_bytes, warnings))
+            articles.extend(_read_file(path, rel, max_bytes=max_bytes, warnings=warnings))
         except OSError as exc:
             warnings.append(f"{rel}: cannot be read ({exc.strerror or exc}); skipped")
     articles = _dedupe_ids(articles, warnings)
@@ -205,7 +205,8 @@ def load_corpus(root: str | Path, max_bytes: int = MAX_ARTICLE_BYTES) -> Corpus:
     return Corpus(articles=articles, warnings=warnings)
 
 
-def _read_file(path: Path, rel: str, max_bytes: int, warnings: list[str]) -> list[Article]:
+def _read_file(path: Path, rel: str, *, max_bytes: int,
+               warnings: list[str]) -> list[Article]:
     suffix = path.suffix.lower()
     size = path.stat().st_size
     if size == 0:
@@ -214,8 +215,8 @@ def _read_file(path: Path, rel: str, max_bytes: int, warnings: list[str]) -> lis
     if suffix in RECORD_SUFFIXES:
         with path.open("rb") as fh:
             reader = iter_jsonl if suffix == ".jsonl" else iter_json
-            records = reader(fh, rel, max_bytes * RECORD_OVERHEAD, warnings)
-            found = [_record_to_article(rec, where, warnings, max_bytes)
+            records = reader(fh, rel, limit=max_bytes * RECORD_OVERHEAD, warnings=warnings)
+            found = [_record_to_article(rec, where, warnings=warnings, max_bytes=max_bytes)
                      for where, rec in records]
         return [a for a in found if a is not None]
     if size > max_bytes:
@@ -232,7 +233,7 @@ def _read_file(path: Path, rel: str, max_bytes: int, warnings: list[str]) -> lis
         return []
     if how != "utf-8":
         warnings.append(f"{rel}: decoded as {how}; consider saving it as UTF-8")
-    art = parse_text_file(text, rel, rel, warnings)
+    art = parse_text_file(text, rel, rel, warnings=warnings)
     if not art.text:
         warnings.append(f"{rel}: no text after the title; skipped")
         return []

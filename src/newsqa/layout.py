@@ -304,7 +304,7 @@ def _pause_before_swap_for_tests() -> None:
         time.sleep(pause)
 
 
-def write_index(index_dir: Path, records: Iterable[dict[str, Any]], chunk_vectors: np.ndarray,
+def write_index(index_dir: Path, *, records: Iterable[dict[str, Any]], chunk_vectors: np.ndarray,
                 sentence_vectors: np.ndarray, bm25_docs: list[list[str]],
                 manifest_fields: dict[str, Any]) -> Manifest:
     """Write a complete data folder, then swap in its manifest. On any write error (disk

@@ -9,13 +9,11 @@ English words and phrases, not any corpus's content.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from importlib import resources
 
-from .text import normalize
+from .text import ASCII_WORD_RE, normalize
 
-_WORD = re.compile(r"[A-Za-z]+")
 _VOWELS = set("aeiou")
 
 
@@ -102,7 +100,7 @@ def translate_terms(question: str) -> str:
     """Vietnamese words for the English terms of a question, space-separated. Two-word
     phrases ("prime minister") are looked up before their words."""
     table = glossary()
-    tokens = [t.lower() for t in _WORD.findall(question)]
+    tokens = [t.lower() for t in ASCII_WORD_RE.findall(question)]
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -121,7 +119,7 @@ def renderings_in(question: str, word: str) -> list[str]:
     phrases it is part of there ("Prime" in "the Prime Minister" → "thủ tướng"), then its
     own."""
     table = glossary()
-    tokens = [t.lower() for t in _WORD.findall(question)]
+    tokens = [t.lower() for t in ASCII_WORD_RE.findall(question)]
     target = word.lower()
     out: list[str] = []
     for i, t in enumerate(tokens):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .dates import as_aware
+
+#: A progress callback: (stage, done, total), e.g. ("sentences", 120, 800).
+Progress = Callable[[str, int, int], None]
 
 
 class Article(BaseModel):
@@ -105,6 +109,7 @@ class Answer(BaseModel):
     searched_articles: int | None = Field(
         default=None, description="articles the filters let through (None: not counted)")
     excluded_articles: int = Field(default=0, description="articles the filters left out")
+    language: str = Field(default="vi", description="the question's language: vi or en")
 
 
 class Turn(BaseModel):
@@ -124,6 +129,8 @@ class BuildReport(BaseModel):
     embedded_articles: int
     reused_articles: int
     removed_articles: int
+    added_articles: int = Field(default=0, description="articles new since the last build")
+    changed_articles: int = Field(default=0, description="articles whose content changed")
     embedded_chunks: int
     seconds: float
     embed_seconds: float = 0.0

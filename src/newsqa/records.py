@@ -21,7 +21,7 @@ def _too_big(rel: str, where: int | str, limit: int) -> str:
             "into smaller ones)")
 
 
-def iter_jsonl(fh: IO[bytes], rel: str, limit: int,
+def iter_jsonl(fh: IO[bytes], rel: str, *, limit: int,
                warnings: list[str]) -> Iterator[tuple[str, Any]]:
     """(``file:line``, record) for each line of a ``.jsonl`` file; bad lines are reported
     in ``warnings`` by file and line and skipped."""
@@ -100,7 +100,7 @@ class _Buffer:
                 return self.buf[self.pos:self.pos + 1]
 
 
-def iter_json(fh: IO[bytes], rel: str, limit: int,
+def iter_json(fh: IO[bytes], rel: str, *, limit: int,
               warnings: list[str]) -> Iterator[tuple[str, Any]]:
     """(``file:item N``, record) for each element of a ``.json`` list (or the one object
     of the file). A malformed or oversized element ends the file with a warning naming

@@ -11,18 +11,25 @@ Vietnamese as the articles write it.
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from typing import Any
 
 import numpy as np
 
-from .text import VI_STOPWORDS, ascii_fold, fold_word, normalize
+from .text import (
+    ASCII_WORD_RE,
+    VI_STOPWORDS,
+    ascii_fold,
+    fold_word,
+    is_syllable_term,
+    normalize,
+    split_tone,
+)
+from .tuning import Tuning
 
 _TONES = {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u0323"}
 _VOWELS = "aăâeêioôơuưy"
 _MARKED = "ăâêôơư"
-_SYLLABLE = re.compile(r"[A-Za-z]+")
 # Plain forms shared with English words, which say nothing about the language.
 _COLLISIONS = frozenset({"the", "a", "an", "to", "do", "be", "in", "on", "i", "it", "may", "con",
                          "ban"})
@@ -30,8 +37,6 @@ _COLLISIONS = frozenset({"the", "a", "an", "to", "do", "be", "in", "on", "i", "i
 _PLAIN_STOPWORDS = frozenset(ascii_fold(w) for w in VI_STOPWORDS if "_" not in w) - _COLLISIONS
 _QUESTION_PAIRS = ("bao nhiêu", "khi nào", "thế nào", "ở đâu", "tại sao", "vì sao", "là gì",
                    "ra sao", "bao giờ", "người nào", "cái gì", "điều gì", "việc gì")
-CANDIDATES = 6
-BIGRAM_WEIGHT = 2.0
 
 
 def with_tone(base: str, tone: str) -> str:
@@ -59,25 +64,28 @@ def may_need_restoring(question: str) -> bool:
     """A cheap first test for :meth:`Restorer.needs_restoring`: no marked letter, and a
     Vietnamese question or function word typed without marks."""
     return question.isascii() and any(w.lower() in _PLAIN_STOPWORDS
-                                      for w in _SYLLABLE.findall(question))
+                                      for w in ASCII_WORD_RE.findall(question))
 
 
 class Restorer:
     """Restores the marks of a question from the counts of one keyword index."""
 
-    def __init__(self, bm25: Any) -> None:
+    def __init__(self, bm25: Any, tuning: Tuning | None = None) -> None:
+        self.tuning = tuning = tuning or Tuning()
         vocab: dict[str, int] = bm25.vocab_dict
         indptr = np.asarray(bm25.scores["indptr"])
         self._df = np.diff(indptr)
         self._vocab = vocab
         by_plain: dict[str, list[tuple[int, str]]] = {}
         for term, i in vocab.items():
-            if "_" in term or term.startswith("~") or not term.rstrip("12345").isalpha():
+            base = split_tone(term)[0]
+            if not is_syllable_term(term) or not base.isalpha():
                 continue
-            plain = ascii_fold(term.rstrip("12345"))
+            plain = ascii_fold(base)
             if plain.isascii():
                 by_plain.setdefault(plain, []).append((int(self._df[i]), term))
-        self._candidates = {p: [t for _, t in sorted(c, reverse=True)[:CANDIDATES]]
+        n_cands = tuning.restore_candidates
+        self._candidates = {p: [t for _, t in sorted(c, reverse=True)[:n_cands]]
                             for p, c in by_plain.items()}
         # Articles seldom ask questions, so their counts undersell question and function
         # words ("bao nhiêu", "ai", "gì"): these count as much as the commonest reading.
@@ -89,7 +97,8 @@ class Restorer:
             cands = self._candidates.setdefault(plain, [])
             if folded not in cands:
                 cands.append(folded)
-            self._preferred[folded] = 2 * max((self._count(c) for c in cands), default=0) + 1
+            commonest = max((self._count(c) for c in cands), default=0)
+            self._preferred[folded] = tuning.restore_function_word_boost * commonest + 1
         top = max(self._preferred.values(), default=1)
         self._preferred_pairs = {"_".join(fold_word(w) for w in pair.split()): top
                                  for pair in _QUESTION_PAIRS}
@@ -110,20 +119,20 @@ class Restorer:
         form of a syllable of the index."""
         if not may_need_restoring(question):
             return False
-        ws = [w.lower() for w in _SYLLABLE.findall(question)]
+        ws = [w.lower() for w in ASCII_WORD_RE.findall(question)]
         return sum(1 for w in ws if w in self._candidates) >= 0.8 * len(ws)
 
     def restore(self, question: str) -> str:
         """The question with the marks of its most likely Vietnamese reading."""
         question = normalize(question)
-        spans = [m.span() for m in _SYLLABLE.finditer(question)]
+        spans = [m.span() for m in ASCII_WORD_RE.finditer(question)]
         options = [self._candidates.get(question[s:e].lower(), []) for s, e in spans]
         best = self._best_path(options, spans, question)
         out, last = [], 0
         for (s, e), term in zip(spans, best, strict=True):
             out.append(question[last:s])
             word = question[s:e]
-            written = with_tone(term.rstrip("12345"), term[-1]) if term else word.lower()
+            written = with_tone(*split_tone(term)) if term else word.lower()
             if written == word.lower():
                 out.append(word)  # nothing to add: keep it as typed ("UBND")
             elif word.isupper() and len(word) > 1:
@@ -146,8 +155,9 @@ class Restorer:
             choices: list[str | None] = [*cands] if cands else [None]
             for cand in choices:
                 uni = self._unigram(cand) if cand else 0.0
+                bigram_weight = self.tuning.restore_bigram_weight
                 score, path = max(
-                    ((p_score + uni + (BIGRAM_WEIGHT * self._bigram(f"{p}_{cand}")
+                    ((p_score + uni + (bigram_weight * self._bigram(f"{p}_{cand}")
                                        if adjacent and p and cand else 0.0), p_path)
                      for p, (p_score, p_path) in prev.items()), key=lambda x: x[0])
                 cur[cand] = (score, [*path, cand])

@@ -3,51 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 
-from .dates import DateRangeError, as_aware
-from .embedding import Embedder
-from .errors import SettingsError
 from .index import IndexStore
 from .lexicon import translate_terms
 from .models import Hit
-from .text import fold_word, is_stopword, is_vietnamese, normalize, search_terms, words
-
-# How far BM25 may move the fused score (dense cosines of e5 spread over about 0.1).
-KEYWORD_WEIGHT = 0.08
-ENGLISH_FACTOR = 0.5
-SENTENCE_WEIGHT = 0.5
-CANDIDATES = 100
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Metadata filters: date range (inclusive; naive bounds are Vietnam time) and source
-    (case-insensitive substring). Undated articles pass a date range unless
-    ``include_undated`` is False."""
-
-    date_from: datetime | None = None
-    date_to: datetime | None = None
-    source: str | None = None
-    include_undated: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("date_from", "date_to"):
-            value = getattr(self, name)
-            if value is not None:
-                object.__setattr__(self, name, _bound(value))
-
-    def active(self) -> bool:
-        return any(v is not None for v in (self.date_from, self.date_to, self.source))
-
-
-def _bound(value: datetime) -> datetime:
-    try:
-        return as_aware(value)
-    except DateRangeError as exc:
-        raise SettingsError(f"date filter {value:%Y-%m-%d}: {exc}") from None
+from .query import Filters, Query
+from .text import fold_word, is_stopword, normalize, search_terms, words
+from .tuning import Tuning
 
 
 @dataclass
@@ -59,44 +23,38 @@ class Scored:
     coverage: float
 
 
-def expand_query(query: str) -> str:
-    """The query plus, for an English question, the Vietnamese words of its news terms."""
-    return query if is_vietnamese(query) else f"{query} {translate_terms(query)}".strip()
-
-
-def keyword_coverage(store: IndexStore, query: str) -> float:
+def keyword_coverage(store: IndexStore, query: Query) -> float:
     """Share of the question's content words that the corpus knows, directly or through
     the glossary. English words over a Vietnamese corpus score low, so keyword search
     weighs little there."""
     vocab = store.bm25.vocab_dict
-    english = not is_vietnamese(query)
-    content = [w for w in words(normalize(query)) if not is_stopword(fold_word(w))]
+    content = [w for w in words(normalize(query.text)) if not is_stopword(fold_word(w))]
     if not content:
         return 0.0
     known = 0
     for w in content:
         terms = [fold_word(w)]
-        if english:
+        if not query.vietnamese:
             terms += [fold_word(x) for x in words(translate_terms(w))]
         known += any(t in vocab for t in terms)
     return known / len(content)
 
 
-def keyword_weight(store: IndexStore, query: str) -> tuple[float, float]:
+def keyword_weight(store: IndexStore, query: Query, tuning: Tuning) -> tuple[float, float]:
     """(weight of BM25 in the fusion, coverage) for this question."""
     coverage = keyword_coverage(store, query)
-    weight = KEYWORD_WEIGHT * coverage * coverage
-    if not is_vietnamese(query):
-        weight *= ENGLISH_FACTOR
+    weight = tuning.keyword_weight * coverage * coverage
+    if not query.vietnamese:
+        weight *= tuning.english_keyword_factor
     return weight, coverage
 
 
 class Retriever:
     """Scores every chunk of an index for a question."""
 
-    def __init__(self, store: IndexStore, embedder: Embedder) -> None:
+    def __init__(self, store: IndexStore, tuning: Tuning | None = None) -> None:
         self.store = store
-        self.embedder = embedder
+        self.tuning = tuning or Tuning()
         self._dates = np.array([a.date.timestamp() if a.date else np.nan
                                 for a in store.articles], dtype=np.float64)
         self._sources = [(a.source or "").casefold() for a in store.articles]
@@ -126,20 +84,24 @@ class Retriever:
         chunk_ok: np.ndarray = ok[self.store.chunk_article]
         return chunk_ok
 
-    def score(self, query: str, qvec: np.ndarray, filters: Filters | None = None,
-              extra_terms: str = "") -> Scored:
-        """Fused scores of the best candidate chunks, best first."""
+    def score(self, query: Query) -> Scored:
+        """Fused scores of the best candidate chunks for a query with its vector, best
+        first. The earlier question of a follow-up adds its keywords."""
         store = self.store
+        tuning = self.tuning
+        qvec = query.vector
+        if qvec is None:
+            raise ValueError("a query needs its vector before it is scored")
         n = len(store.chunks)
-        mask = self.allowed(filters)
+        mask = self.allowed(query.filters)
         if n == 0 or (mask is not None and not mask.any()):
             empty = np.zeros(0)
             return Scored(np.zeros(0, dtype=np.int64), empty, 0.0)
-        terms = search_terms(f"{expand_query(query)} {extra_terms}", drop_stopwords=True)
+        terms = search_terms(f"{query.expanded} {query.previous_question}", drop_stopwords=True)
         ids = store.bm25.get_tokens_ids(terms)
         kw = store.bm25.get_scores_from_ids(ids) if ids else np.zeros(n, dtype=np.float32)
         if mask is None:
-            cand_n = min(n, CANDIDATES)
+            cand_n = min(n, tuning.candidates)
             _, dense_rows = store.faiss_index.search(qvec[None, :].astype(np.float32), cand_n)
             kw_rows = np.argpartition(-kw, cand_n - 1)[:cand_n] if ids else np.zeros(0, int)
             rows = np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], kw_rows]))
@@ -147,12 +109,12 @@ class Retriever:
             rows = np.flatnonzero(mask)
         cvec = store.chunk_vectors()
         dense = cvec[rows] @ qvec
-        dense = np.maximum(dense, self._sentence_max(rows, qvec) * SENTENCE_WEIGHT +
-                           dense * (1 - SENTENCE_WEIGHT))
+        share = tuning.sentence_weight
+        dense = np.maximum(dense, self._sentence_max(rows, qvec) * share + dense * (1 - share))
         kw_rows = kw[rows].astype(np.float64)
         top = kw_rows.max() if len(kw_rows) else 0.0
         kw_norm = kw_rows / top if top > 0 else np.zeros_like(kw_rows)
-        weight, coverage = keyword_weight(store, query)
+        weight, coverage = keyword_weight(store, query, tuning)
         fused = dense + weight * kw_norm
         order = np.argsort(-fused, kind="stable")
         return Scored(rows[order], fused[order], coverage)
@@ -181,14 +143,3 @@ class Retriever:
                            source=art.source, url=art.url, text=chunk.text, start=chunk.start,
                            end=chunk.end, score=round(float(fused), 6)))
         return out
-
-
-def clean_query(query: str, max_chars: int) -> str:
-    """NFC, collapsed white space, and a length cap, so any input can be searched."""
-    query = " ".join(normalize(query).split())
-    return query[:max_chars]
-
-
-def has_words(query: str) -> bool:
-    """Whether a question has anything to search for (not just punctuation or emoji)."""
-    return any(fold_word(w) for w in words(query))

@@ -11,6 +11,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import SettingsError
+from .tuning import Tuning
 
 PREFIX = "NEWSQA_"
 
@@ -18,7 +19,8 @@ PREFIX = "NEWSQA_"
 class Settings(BaseSettings):
     """newsqa settings; e.g. ``NEWSQA_INDEX_DIR=/tmp/ix`` or ``NEWSQA_EMBEDDER=e5``."""
 
-    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore",
+                                      env_nested_delimiter="__")
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("embeddings")
@@ -34,6 +36,7 @@ class Settings(BaseSettings):
         description="raise to abstain more often, lower to answer more often")
     lock_timeout: float = Field(default=0.0, ge=0.0, le=86_400.0, allow_inf_nan=False,
                                 description="seconds a build waits for a lock")
+    tuning: Tuning = Field(default_factory=Tuning, description="every scoring weight")
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -57,10 +60,11 @@ def _allowed(name: str) -> str:
 def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
-        name = str(err["loc"][0]) if err["loc"] else "?"
-        if name not in Settings.model_fields:
+        loc = [str(p) for p in err["loc"]]
+        if not loc or loc[0] not in Settings.model_fields:
             continue
+        var = PREFIX + "__".join(loc).upper()
         value = str(err.get("input", ""))[:40]
-        parts.append(f"{PREFIX}{name.upper()}={value!r} is not valid ({err['msg'].lower()}); "
-                     f"use {_allowed(name)}")
+        allowed = _allowed(loc[0]) if len(loc) == 1 else "a number"
+        parts.append(f"{var}={value!r} is not valid ({err['msg'].lower()}); use {allowed}")
     return "; ".join(parts) or str(exc)

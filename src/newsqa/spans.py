@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import re
 
-from .text import EN_STOPWORDS, VI_STOPWORDS, fold_word, is_stopword, normalize, words
+from .text import (
+    EN_STOPWORDS,
+    NAME_WORD_RE,
+    SPAN_TOKEN_RE,
+    VI_STOPWORDS,
+    fold_word,
+    is_stopword,
+    normalize,
+    words,
+)
+from .tuning import Tuning
 
 _PERSON_NOUNS = ("cầu thủ|người chơi|vận động viên|huấn luyện viên|diễn viên|nữ diễn viên|ca sĩ|"
                  "nhạc sĩ|nghệ sĩ|nhà văn|tác giả|nhà khoa học|chính trị gia|vua|vị vua|"
@@ -36,7 +46,6 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                         r"tournament|hospital)\b|\bwhat (is|was) the name\b")),
 ]
 
-_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
 _NAME_LINKS = {"de", "van", "von", "bin", "of", "la", "du", "di"}
 
 
@@ -44,7 +53,7 @@ def capitalised_runs(text: str) -> list[tuple[int, int]]:
     """Spans of runs of capitalised words ("Lê Thị Hồng Nga", "Super Bowl 50")."""
     runs: list[tuple[int, int]] = []
     cur: list[tuple[int, int]] = []
-    for m in _WORD_RE.finditer(text):
+    for m in NAME_WORD_RE.finditer(text):
         w = m.group()
         gap = text[cur[-1][1]:m.start()] if cur else ""
         joined = not cur or gap in (" ", "-")
@@ -166,14 +175,15 @@ def valid_candidates(sentence: str, question: str, kind: str) -> list[tuple[int,
     return out
 
 
-def extract_span(sentence: str, question: str, kind: str,
-                 weights: dict[str, float], avoid: set[str] | None = None
-                 ) -> tuple[int, int] | None:
+def extract_span(sentence: str, question: str, kind: str, *,
+                 weights: dict[str, float], avoid: set[str] | None = None,
+                 tuning: Tuning | None = None) -> tuple[int, int] | None:
     """The best candidate of ``kind`` in ``sentence``: near the question's words, and not a
     repeat of them. ``weights`` maps folded question words to importance. Offsets are
     relative to the sentence."""
+    t = tuning or Tuning()
     tokens = [(m.start(), m.end(), fold_word(m.group())) for m in
-              re.finditer(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", sentence)]
+              SPAN_TOKEN_RE.finditer(sentence)]
     best: tuple[float, tuple[int, int]] | None = None
     for s, e in valid_candidates(sentence, question, kind):
         if avoid and fold_word(sentence[s:e]) in avoid:
@@ -183,22 +193,23 @@ def extract_span(sentence: str, question: str, kind: str,
         seg_end = sentence.find(";", e)
         seg_end = len(sentence) if seg_end < 0 else seg_end
         seg_start = sentence.rfind(";", 0, s) + 1
-        after = [t for t in tokens if e <= t[0] < seg_end][:20]
-        before = [t for t in tokens if seg_start <= t[0] and t[1] <= s][-12:]
+        after = [x for x in tokens if e <= x[0] < seg_end][:t.span_after_words]
+        before = [x for x in tokens if seg_start <= x[0] and x[1] <= s][-t.span_before_words:]
         # A count or a date usually follows the words it measures ("vật ngã … với 136 lần").
-        w_before = 1.0 if kind in ("number", "when") else 0.5
-        score = sum(weights.get(t[2], 0.0) for t in after) + \
-            w_before * sum(weights.get(t[2], 0.0) for t in before)
+        w_before = t.span_before_weight_measure if kind in ("number", "when") else \
+            t.span_before_weight
+        score = sum(weights.get(x[2], 0.0) for x in after) + \
+            w_before * sum(weights.get(x[2], 0.0) for x in before)
         if kind == "number" and _YEAR_RE.fullmatch(sentence[s:e]):
-            score -= 1.0
-        score += 0.5 * (1 - s / max(1, len(sentence)))
+            score -= t.span_year_penalty
+        score += t.span_position_weight * (1 - s / max(1, len(sentence)))
         cand = [fold_word(w) for w in words(sentence[s:e])]
-        score -= 2.0 * sum(1 for w in cand if w in weights) / max(1, len(cand))
+        score -= t.span_repeat_penalty * sum(1 for w in cand if w in weights) / max(1, len(cand))
         if kind == "who":
             if _PERSON_MARKERS.search(sentence[max(0, s - 16):s]):
-                score += 3.0
+                score += t.span_person_marker
             if 2 <= len(words(sentence[s:e])) <= 4:
-                score += 0.3
+                score += t.span_name_length_bonus
         if best is None or score > best[0]:
             best = (score, (s, e))
     return best[1] if best else None

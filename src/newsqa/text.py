@@ -8,7 +8,18 @@ from functools import lru_cache
 
 # Combining marks that carry the five Vietnamese tones (huyền, sắc, ngã, hỏi, nặng).
 _TONE_MARKS = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
+_TONE_DIGITS = "".join(sorted(_TONE_MARKS.values()))
+# The word patterns of the package, each for one use, all here.
+#: syllables and numbers ("4:51", "2.400" stay whole): what is searched and compared
 _WORD_RE = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+", re.UNICODE)
+#: words of names, with inner apostrophes and hyphens ("O'Neil", "Jean-Pierre")
+NAME_WORD_RE = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+#: tokens around a short-answer candidate (a time such as 4:51 counts as two)
+SPAN_TOKEN_RE = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
+#: words and numbers a question names ("Vietcombank", "2022", "3,5")
+_NAMED_RE = re.compile(r"[^\W_]+(?:[.,:]\d+)*")
+#: plain Latin words: English terms, and Vietnamese typed without marks
+ASCII_WORD_RE = re.compile(r"[A-Za-z]+")
 _VI_LETTERS = set("ăâđêôơưáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ")
 
 # Abbreviations that end in a full stop without ending a sentence.
@@ -91,7 +102,7 @@ def search_terms(text: str, drop_stopwords: bool = False) -> list[str]:
         stop = syl in _FOLDED_STOPWORDS
         if not (drop_stopwords and stop):
             terms.append(syl)
-            plain = ascii_fold(syl.rstrip("12345"))
+            plain = ascii_fold(syl.rstrip(_TONE_DIGITS))
             if plain != syl:
                 terms.append("~" + plain)
             if "." in syl or "," in syl or "/" in syl:
@@ -106,6 +117,28 @@ def search_terms(text: str, drop_stopwords: bool = False) -> list[str]:
 _FOLDED_STOPWORDS = frozenset(fold_word(w) for w in STOPWORDS)
 
 
+def is_plain_term(term: str) -> bool:
+    """Whether a search term is the diacritic-free form of a syllable (``~dang``)."""
+    return term.startswith("~")
+
+
+def is_syllable_term(term: str) -> bool:
+    """Whether a search term is one folded syllable: no pair (``đảng_ủy``) and no
+    diacritic-free form (``~dang``)."""
+    return "_" not in term and not term.startswith("~")
+
+
+def syllable_terms(terms: list[str]) -> list[str]:
+    """The search terms that are single folded syllables (see :func:`is_syllable_term`)."""
+    return [t for t in terms if is_syllable_term(t)]
+
+
+def split_tone(folded: str) -> tuple[str, str]:
+    """A folded syllable (see :func:`fold_word`) as (base, tone digit or "")."""
+    base = folded.rstrip(_TONE_DIGITS)
+    return base, folded[len(base):]
+
+
 def is_stopword(folded: str) -> bool:
     """Whether a folded word (see :func:`fold_word`) is a Vietnamese or English stop word."""
     return folded in _FOLDED_STOPWORDS
@@ -114,9 +147,6 @@ def is_stopword(folded: str) -> bool:
 def content_words(text: str) -> list[str]:
     """Tone-folded syllables of a text without stop words."""
     return [f for f in (fold_word(w) for w in words(normalize(text))) if f not in _FOLDED_STOPWORDS]
-
-
-_NAMED_RE = re.compile(r"[^\W_]+(?:[.,:]\d+)*")
 
 
 def named_terms(question: str) -> list[str]:

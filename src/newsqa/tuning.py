@@ -1,0 +1,76 @@
+"""Every scoring weight of retrieval, answers, short answers and mark restoration, in one
+frozen record (as bm25s keeps k1 and b on its BM25 object). An experiment, or a learned
+model, changes this one object: ``Settings(tuning=Tuning(keyword_weight=0.1))`` or
+``NEWSQA_TUNING__KEYWORD_WEIGHT=0.1``. The defaults were chosen on the dev sets, kept few
+and coarse."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Tuning(BaseModel):
+    """Scoring weights. Cosines of e5 spread over about 0.1, so most weights are small."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Retrieval: dense cosine, best sentence and BM25, fused per chunk.
+    keyword_weight: float = Field(default=0.08, description="how far BM25 may move a chunk's score")
+    english_keyword_factor: float = Field(
+        default=0.5, description="BM25 weight kept for English questions (glossary terms only)")
+    sentence_weight: float = Field(
+        default=0.5, description="share of a chunk's best sentence cosine in its dense score")
+    candidates: int = Field(default=100, description="chunks each side (dense, BM25) brings in")
+
+    # Answer sentences.
+    w_dense: float = Field(default=1.0, description="sentence cosine")
+    w_chunk: float = Field(default=0.5, description="its chunk's fused score, relative to the best")
+    w_keyword: float = Field(default=0.25, description="question-term overlap, Vietnamese question")
+    w_keyword_en: float = Field(
+        default=0.4, description="question-term overlap, English question (cosines separate less)")
+    w_type: float = Field(default=0.02, description="bonus (or malus) for holding the asked type")
+    w_novelty: float = Field(default=0.05, description="malus for only restating the question")
+    min_new_words: int = Field(default=3, description="content words a sentence must add")
+    second_quote_gap: float = Field(default=0.01, description="a second quote joins within this")
+    chunks_for_sentences: int = Field(default=6, description="best chunks whose sentences compete")
+    citations: int = Field(default=3, description="quotes cited per answer")
+    rerank_min_confidence: float = Field(
+        default=0.06, description="support above which the answer's chunk ranks first among hits")
+
+    # Abstention: support = dense + conf_keyword*overlap + conf_coverage*coverage - base.
+    base_vi: float = Field(default=0.865, description="support baseline, Vietnamese question")
+    base_en: float = Field(default=0.765, description="support baseline, English question")
+    conf_keyword: float = 0.15
+    conf_coverage: float = 0.03
+    unseen_name_penalty: float = Field(
+        default=0.02, description="more support needed when no passage names the question's names")
+
+    # Conversations.
+    history_vector_weight: float = Field(
+        default=0.5, description="share of the earlier question in a follow-up's vector")
+    follow_up_max_words: int = Field(default=5, description="a question this short follows up")
+    history_term_weight: float = Field(
+        default=0.3, description="earlier question's words, in spans")
+    contrast_term_weight: float = Field(
+        default=-0.5, description="earlier question's words after 'Còn…/What about…'")
+
+    # Short answers (spans): context words around a candidate, and its shape.
+    span_after_words: int = 20
+    span_before_words: int = 12
+    span_before_weight: float = Field(default=0.5, description="words before a name or place")
+    span_before_weight_measure: float = Field(
+        default=1.0, description="words before a number or date (a count follows what it counts)")
+    span_year_penalty: float = Field(default=1.0, description="a year where a count is asked")
+    span_position_weight: float = Field(
+        default=0.5, description="earlier in the sentence is better")
+    span_repeat_penalty: float = Field(default=2.0,
+                                       description="candidate words the question has")
+    span_person_marker: float = Field(default=3.0,
+                                      description="'ông', 'bà', a title before a name")
+    span_name_length_bonus: float = Field(default=0.3, description="a name of 2 to 4 words")
+
+    # Restoring marks of Vietnamese typed without them.
+    restore_candidates: int = Field(default=6, description="written forms tried per plain syllable")
+    restore_bigram_weight: float = 2.0
+    restore_function_word_boost: int = Field(
+        default=2, description="question words count this many times the commonest reading")
