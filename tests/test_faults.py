@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -800,3 +801,30 @@ def test_file_names_shown_as_plain_text_in_the_app(tmp_path: Path,
         time.sleep(0.5)
     shown = " ".join(e.value for e in at.error)
     assert "\\[x\\]\\(https\\:evil" in shown and "[x](https:" not in shown
+
+
+def test_same_size_damage_found_by_verify_and_repaired_by_build(index_copy: Path) -> None:
+    """a data file changed in place, same size (bytes flipped in sentences.npy) | a plain
+    load checks sizes and headers only, so `newsqa verify` (sha256 of every file) finds it:
+    exit 3 naming the file; build re-embeds and verify passes"""
+    manifest = json.loads((index_copy / MANIFEST).read_text(encoding="utf-8"))
+    path = index_copy / manifest["data_dir"] / "sentences.npy"
+    data = bytearray(path.read_bytes())
+    data[-8:] = bytes(8)
+    path.write_bytes(bytes(data))
+    res = run_cli("verify", "--index", str(index_copy))
+    assert res.returncode == 3 and "sentences.npy" in res.stderr and "newsqa build" in res.stderr
+    _no_traceback(res)
+    res = run_cli("build", "--corpus", str(CORPUS), "--index", str(index_copy))
+    assert res.returncode == 0 and "embedded 1" in res.stdout, res.stderr
+    res = run_cli("verify", "--index", str(index_copy))
+    assert res.returncode == 0 and "intact" in res.stdout
+
+
+def test_build_progress_when_piped(tmp_path: Path) -> None:
+    """build with its output piped to a file or a log | plain progress lines (done/total,
+    rate), no terminal bar codes"""
+    res = run_cli("build", "--corpus", str(CORPUS), "--index", str(tmp_path / "ix"))
+    assert res.returncode == 0
+    assert re.search(r"^sentences: (\d+)/\1 \(100%\), [\d.]+/s$", res.stderr, re.M), res.stderr
+    assert "\r" not in res.stderr and "\x1b[" not in res.stderr

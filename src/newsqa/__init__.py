@@ -10,7 +10,7 @@ Vietnamese news articles.
 from __future__ import annotations
 
 from . import display
-from .api import NewsQA, index_version, load
+from .api import NewsQA, index_version, load, verify_index
 from .build import BackgroundBuild, build_index
 from .dates import bound_of_day
 from .display import plain_markdown
@@ -81,4 +81,5 @@ __all__ = [
     "load",
     "load_corpus",
     "plain_markdown",
+    "verify_index",
 ]

@@ -146,6 +146,15 @@ def _date_range(store: IndexStore) -> tuple[str, str] | None:
     return (min(dates).date().isoformat(), max(dates).date().isoformat())
 
 
+def verify_index(index_dir: str | Path) -> dict[str, Any]:
+    """Check every file of the index in ``index_dir`` byte for byte (sha256) and load it;
+    raises :class:`IndexCorruptError` naming the first damaged file."""
+    store = load_store(index_dir, verify=True)
+    files = store.manifest.files
+    return {"index_dir": str(index_dir), "files": len(files),
+            "bytes": sum(f.size for f in files.values()), "articles": len(store.articles)}
+
+
 def index_version(index_dir: str | Path) -> str:
     """An id of the index now in ``index_dir`` that changes with every build (for caches
     of a loaded index); raises :class:`IndexMissingError` when there is none."""

@@ -151,7 +151,7 @@ def _previous(index_path: Path) -> tuple[Manifest | None, str | None]:
 
 def _load_reusable(index_path: Path, warnings: list[str]) -> IndexStore | None:
     try:
-        return load_store(index_path)
+        return load_store(index_path, verify=True)
     except (IndexMissingError, IndexCorruptError) as exc:
         warnings.append(f"previous index damaged, re-embedding everything: {exc}")
         return None
@@ -275,6 +275,8 @@ def _embed_all(emb: Embedder, texts: list[str], *, batch: int, stage: str,
                         count=len(texts))
     distinct = list(rows)
     out = np.zeros((len(distinct), emb.dim), dtype=np.float32)
+    if progress:
+        progress(stage, 0, len(distinct))
     for i in range(0, len(distinct), batch):
         out[i:i + batch] = emb.embed_batch(distinct[i:i + batch])
         if progress:

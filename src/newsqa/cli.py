@@ -9,7 +9,6 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from .errors import NewsQAError
 from .models import Answer, BuildReport, Hit, Progress
@@ -66,6 +65,9 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true")
     e.add_argument("--quiet", action="store_true")
 
+    v = sub.add_parser("verify", help="check every index file byte for byte (sha256)")
+    v.add_argument("--index", type=Path, default=settings.index_dir)
+
     s = sub.add_parser("status", help="what an index holds")
     s.add_argument("--index", type=Path, default=settings.index_dir)
     s.add_argument("--json", action="store_true")
@@ -73,23 +75,11 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
 
 
 def _progress(quiet: bool) -> Progress | None:
-    if quiet or (not sys.stderr.isatty() and os.environ.get("NEWSQA_PROGRESS") != "1"):
+    from .progress import progress_bars, progress_lines
+
+    if quiet:
         return None
-    from tqdm import tqdm
-
-    bars: dict[str, Any] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        bar = bars.get(stage)
-        if bar is None:
-            bar = bars[stage] = tqdm(total=total, desc=f"{stage:>9}", unit="", file=sys.stderr,
-                                     leave=False)
-        bar.n = done
-        bar.refresh()
-        if done >= total:
-            bar.close()
-
-    return update
+    return progress_bars(sys.stderr) if sys.stderr.isatty() else progress_lines(sys.stderr)
 
 
 def _print_build(report: BuildReport) -> None:
@@ -174,6 +164,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         else:
             for key, value in figures.items():
                 print(f"{key:<16} {value}")
+    elif args.command == "verify":
+        checked = newsqa.verify_index(args.index)
+        print(f"index {checked['index_dir']}: intact ({checked['files']} files, "
+              f"{checked['bytes'] / 1e6:.1f} MB, {checked['articles']} articles checked)")
     elif args.command == "status":
         info = newsqa.load(args.index, settings=settings).status()
         print(json.dumps(info, ensure_ascii=False, indent=2) if args.json else

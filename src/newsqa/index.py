@@ -60,14 +60,19 @@ class IndexStore:
         return faiss.rev_swig_ptr(self.faiss_index.get_xb(), n * self.dim).reshape(n, self.dim)
 
 
-def load_store(index_dir: str | Path) -> IndexStore:
-    """Load an index folder, checking every file against the manifest."""
+def load_store(index_dir: str | Path, verify: bool = False) -> IndexStore:
+    """Load an index folder. Every file is checked against the manifest by its size and
+    its header, the article store by its sha256 too; with ``verify`` (as ``newsqa verify``
+    and builds do), every file by its sha256, which reads every byte of the vectors and so
+    is left out of a plain load."""
     import bm25s
     import faiss
 
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
-    data_dir = check_data(index_dir, manifest)
+    # The article store is read whole anyway, so hashing it costs little; the vector files
+    # (memory-mapped, gigabytes at scale) are hashed only when verifying.
+    data_dir = check_data(index_dir, manifest, digests=True if verify else {ARTICLES})
     hint = rebuild_hint(index_dir)
     articles, sentences, chunks, chunk_article, chunk_sents = _read_articles(
         data_dir / ARTICLES, hint)

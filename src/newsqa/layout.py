@@ -29,7 +29,7 @@ import os
 import shutil
 import struct
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -239,10 +239,12 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def check_data(index_dir: Path, manifest: Manifest, digests: bool = True) -> Path:
-    """Check the data folder against the manifest: every file there with its size (and,
-    with ``digests``, its sha256), and the vector headers agreeing with the counts and the
-    dimension. Returns the data folder; raises :class:`IndexCorruptError`."""
+def check_data(index_dir: Path, manifest: Manifest,
+               digests: bool | Collection[str] = True) -> Path:
+    """Check the data folder against the manifest: every file there with its size, its
+    sha256 (all files with ``digests=True``, or those named), and the vector headers
+    agreeing with the counts and the dimension. Returns the data folder; raises
+    :class:`IndexCorruptError`."""
     data_dir = index_dir / manifest.data_dir
     hint = rebuild_hint(index_dir)
     if data_dir.is_symlink() or not data_dir.is_dir():
@@ -254,7 +256,8 @@ def check_data(index_dir: Path, manifest: Manifest, digests: bool = True) -> Pat
         fp = data_dir / rel
         if not fp.is_file():
             raise IndexCorruptError(f"index file {fp} is missing; {hint}")
-        if fp.stat().st_size != meta.size or (digests and file_digest(fp) != meta.sha256):
+        hashed = digests is True or (not isinstance(digests, bool) and rel in digests)
+        if fp.stat().st_size != meta.size or (hashed and file_digest(fp) != meta.sha256):
             raise IndexCorruptError(f"index file {fp} is truncated or corrupted (it does not "
                                     f"match {MANIFEST}); {hint}")
     c = manifest.counts
