@@ -160,3 +160,12 @@ def test_answers_hold_with_hundreds_of_unrelated_articles(tmp_path: Path) -> Non
         _check_exact(qa, ans)
     hits = qa.search("Who signed for the Đảng ủy Khối?", k=1)
     assert SIGNER in hits[0].text
+
+
+@pytest.mark.parametrize("question", ["asdkjh qwe zzz", "<img src=x onerror=alert(1)>",
+                                      "qwertyuiop asdfghjkl", "jjjjj kkkk llll"])
+def test_gibberish_markup_and_keyboard_mash_abstain(seed_qa: newsqa.NewsQA,
+                                                    question: str) -> None:
+    ans = seed_qa.ask(question)
+    assert ans.abstained and ans.answer_span is None
+    assert all(c.low_confidence for c in ans.citations)

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+import newsqa
+from newsqa import DatasetError
 from newsqa.evaluate import evaluate, span_scores
 
 from .conftest import run_cli, shared_file
 
 KEYS = {"recall@1", "recall@5", "mrr@10", "answer_accuracy", "cited@3", "span_em", "span_f1",
-        "abstain_rate", "latency_ms_p50", "latency_ms_p95", "build_seconds", "questions"}
+        "span_shown", "span_f1_shown", "abstain_rate", "latency_ms_p50", "latency_ms_p95",
+        "build_seconds", "questions"}
 
 
 def _tiny_squad(path: Path) -> Path:
@@ -73,3 +76,33 @@ def test_eval_bad_file(tmp_path: Path) -> None:
     bad.write_text("[1, 2]", encoding="utf-8")
     res = run_cli("eval", str(bad))
     assert res.returncode == 2 and "SQuAD" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_eval_asks_with_the_history_of_each_question(tmp_path: Path) -> None:
+    squad = _tiny_squad(tmp_path / "tiny.json")
+    data = json.loads(squad.read_text(encoding="utf-8"))
+    qas = data["data"][1]["paragraphs"][0]["qas"]
+    ctx = data["data"][1]["paragraphs"][0]["context"]
+    qas.append({"id": "q4", "question": "Còn năm được công nhận thì sao?",
+                "history": [{"question": "Vịnh Hạ Long có bao nhiêu hòn đảo?",
+                             "answer": "Vịnh Hạ Long có khoảng 1.600 hòn đảo lớn nhỏ."}],
+                "answers": [{"text": "1994", "answer_start": ctx.index("1994")}]})
+    squad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    seen: list[tuple[str, object]] = []
+    real = newsqa.NewsQA.ask_with_hits
+
+    def spy(self, question, history=None, **kw):  # type: ignore[no-untyped-def]
+        seen.append((question, history))
+        return real(self, question, history, **kw)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(newsqa.NewsQA, "ask_with_hits", spy)
+        report = evaluate(squad).to_json()
+    assert report["questions"] == 4 and 0.0 <= report["span_shown"] <= 1.0
+    assert [h for _, h in seen[:3]] == [None, None, None]
+    assert seen[3][1] == [newsqa.Turn(question="Vịnh Hạ Long có bao nhiêu hòn đảo?",
+                                      answer="Vịnh Hạ Long có khoảng 1.600 hòn đảo lớn nhỏ.")]
+    qas[-1]["history"] = [{"answer": "no question"}]
+    squad.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DatasetError, match="q4"):
+        evaluate(squad)

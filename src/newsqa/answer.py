@@ -156,6 +156,9 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
     tuning = retriever.tuning
     scored = retriever.score(query)
     n_chunks = max(tuning.chunks_for_sentences, k)
+    # Nothing the question says is known to the corpus or the glossary ("asdkjh qwe",
+    # "<img src=x>"): whatever passage is nearest, it cannot answer.
+    unknown = tuning.abstain_without_known_words and scored.coverage == 0.0
     cands = select_sentences(retriever, scored, query, n_chunks=n_chunks)
     if not cands:
         return abstain(query.vietnamese), scored
@@ -168,12 +171,13 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
         [store.articles[int(store.chunk_article[r])].title for r in top]
     unseen = unseen_names(query.text, texts, english=not query.vietnamese)
     support = conf - (tuning.unseen_name_penalty if unseen else 0.0)
+    low = unknown or support < threshold
     quotes = distinct_quotes(store, [c.row for c in cands], max(1, min(tuning.citations, k)))
     picked = [cands[i] for i, _ in quotes]
     citations = [cite(store, first, c.row, chunk_row=c.chunk_row, n=n + 1, score=c.score,
-                      low=support < threshold)
+                      low=low)
                  for n, (c, (_, first)) in enumerate(zip(picked, quotes, strict=True))]
-    if support < threshold:
+    if low:
         return abstain(query.vietnamese, citations), scored
     weights = term_weights(query.text, query.previous_question, tuning)
     avoid = {fold_word(w) for w in _names(query.previous.answer)} if query.previous else None

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, ValidationError
 
 from .api import load
 from .build import build_index
 from .errors import DatasetError
 from .ingest import Corpus, make_article
-from .models import Answer, Hit, Progress
+from .models import Answer, Hit, Progress, Turn
 from .settings import Settings
 from .text import normalize
 
@@ -31,6 +31,7 @@ class Question(BaseModel):
     question: str
     article_id: str
     answers: list[tuple[str, int, int]]
+    history: list[Turn] = []
 
 
 class EvalReport(BaseModel):
@@ -43,6 +44,8 @@ class EvalReport(BaseModel):
     cited_at_3: float
     span_em: float
     span_f1: float
+    span_shown: float = Field(description="share of answered questions with a short answer")
+    span_f1_shown: float = Field(description="SQuAD F1 of the short answers shown")
     abstain_rate: float
     latency_ms_p50: float
     latency_ms_p95: float
@@ -81,12 +84,24 @@ def read_squad(path: str | Path, limit: int | None = None) -> tuple[Corpus, list
                         text = normalize(ans["text"])
                         golds.append((text, start, start + len(text)))
                     questions.append(Question(id=str(qa["id"]), question=qa["question"],
-                                              article_id=art.id, answers=golds))
+                                              article_id=art.id, answers=golds,
+                                              history=_history(path, qa)))
                     if limit and len(questions) >= limit:
                         return Corpus(articles=articles), questions
     except (KeyError, TypeError) as exc:
         raise DatasetError(f"{path}: missing SQuAD field {exc}") from exc
     return Corpus(articles=articles), questions
+
+
+def _history(path: Path, qa: dict[str, Any]) -> list[Turn]:
+    """The optional ``"history": [{"question", "answer"}]`` of a question: the turns of
+    the conversation before it."""
+    raw = qa.get("history") or []
+    try:
+        return [Turn.model_validate(t) for t in raw]
+    except ValidationError as exc:
+        raise DatasetError(f"{path}: question {qa.get('id')!r} has a history that is not a "
+                           "list of {\"question\", \"answer\"} objects") from exc
 
 
 def _squad_norm(text: str) -> str:
@@ -138,6 +153,7 @@ def score_question(q: Question, hits: list[Hit], answer: Answer) -> dict[str, fl
         "acc": float(bool(quotes) and any(_contains(quotes[0], g) for g in golds)),
         "cited3": float(any(_contains(x, g) for x in quotes[:3] for g in golds)),
         "em": em, "f1": f1, "abstain": float(answer.abstained),
+        "shown": float(bool(span) and not answer.abstained),
     }
 
 
@@ -161,7 +177,7 @@ def evaluate(path: str | Path, embedder: str | None = None, k: int = 5,
         rows, latencies = [], []
         for i, q in enumerate(questions):
             t = time.perf_counter()
-            answer, hits = qa.ask_with_hits(q.question, k=k, hits_k=10)
+            answer, hits = qa.ask_with_hits(q.question, q.history or None, k=k, hits_k=10)
             latencies.append((time.perf_counter() - t) * 1000)
             row = score_question(q, hits, answer)
             rows.append(row)
@@ -173,10 +189,16 @@ def evaluate(path: str | Path, embedder: str | None = None, k: int = 5,
             if progress:
                 progress("questions", i + 1, len(questions))
     mean = {key: float(np.mean([r[key] for r in rows])) for key in rows[0]}
+    answered = [r for r in rows if not r["abstain"]]
+    shown = [r for r in answered if r["shown"]]
     return EvalReport(recall_at_1=round(mean["r1"], 4), recall_at_5=round(mean["r5"], 4),
                       mrr_at_10=round(mean["mrr"], 4), answer_accuracy=round(mean["acc"], 4),
                       cited_at_3=round(mean["cited3"], 4), span_em=round(mean["em"], 4),
-                      span_f1=round(mean["f1"], 4), abstain_rate=round(mean["abstain"], 4),
+                      span_f1=round(mean["f1"], 4),
+                      span_shown=round(len(shown) / len(answered), 4) if answered else 0.0,
+                      span_f1_shown=round(float(np.mean([r["f1"] for r in shown])), 4)
+                      if shown else 0.0,
+                      abstain_rate=round(mean["abstain"], 4),
                       latency_ms_p50=round(float(np.percentile(latencies, 50)), 2),
                       latency_ms_p95=round(float(np.percentile(latencies, 95)), 2),
                       build_seconds=round(build_seconds, 2), questions=len(questions))

@@ -42,6 +42,9 @@ class Tuning(BaseModel):
     base_en: float = Field(default=0.765, description="support baseline, English question")
     conf_keyword: float = 0.15
     conf_coverage: float = 0.03
+    abstain_without_known_words: bool = Field(
+        default=True, description="abstain when no content word of the question is known to "
+        "the index or the glossary (gibberish, keyboard mash, markup)")
     unseen_name_penalty: float = Field(
         default=0.02, description="more support needed when no passage names the question's names")
 
