@@ -30,12 +30,12 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True).replace("\n", "<br>")
 
 
-def highlight(text: str, start: int, end: int, tag: str = "mark") -> str:
+def highlight(text: str, start: int, end: int, *, tag: str = "mark") -> str:
     """``text`` as escaped HTML with ``text[start:end]`` wrapped in ``<tag>``."""
-    return highlight_many(text, [(start, end)], tag)
+    return highlight_many(text, [(start, end)], tag=tag)
 
 
-def highlight_many(text: str, ranges: list[tuple[int, int]], tag: str = "mark") -> str:
+def highlight_many(text: str, ranges: list[tuple[int, int]], *, tag: str = "mark") -> str:
     """``text`` as escaped HTML with each of ``ranges`` (clipped, overlaps merged) wrapped
     in ``<tag>``."""
     clipped = sorted((max(0, min(s, len(text))), max(0, min(e, len(text)))) for s, e in ranges)
@@ -159,8 +159,8 @@ def ago(when: datetime, now: datetime, lang: str) -> str:
     return "vừa xong" if lang == "vi" else "just now"
 
 
-def _count(n: int, en: str, lang: str, vi: str) -> str:
-    return f"{n} {vi}" if lang == "vi" else f"{n} {en}{'s' * (n != 1)}"
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
 
 
 def build_summary(report: BuildReport, lang: str) -> str:
@@ -168,9 +168,9 @@ def build_summary(report: BuildReport, lang: str) -> str:
     if lang == "vi":
         return (f"{report.added_articles} bài thêm, {report.changed_articles} bài đổi, "
                 f"{report.removed_articles} bài bỏ ({report.articles} bài trong chỉ mục)")
-    return (f"{_count(report.added_articles, 'article', lang, '')} added, "
+    return (f"{_plural(report.added_articles, 'article')} added, "
             f"{report.changed_articles} changed, {report.removed_articles} removed "
-            f"({_count(report.articles, 'article', lang, '')} in the index)")
+            f"({_plural(report.articles, 'article')} in the index)")
 
 
 def conversation_markdown(turns: list[tuple[str, Answer]], title: str) -> str:

@@ -157,7 +157,7 @@ def score_question(q: Question, hits: list[Hit], answer: Answer) -> dict[str, fl
     }
 
 
-def evaluate(path: str | Path, embedder: str | None = None, k: int = 5,
+def evaluate(path: str | Path, *, embedder: str | None = None, k: int = 5,
              limit: int | None = None, index_dir: str | Path | None = None,
              settings: Settings | None = None, progress: Progress | None = None,
              details: list[dict[str, Any]] | None = None) -> EvalReport:

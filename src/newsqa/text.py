@@ -198,13 +198,13 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 if token and (token.lower() in _ABBREVIATIONS or
                               (len(token) == 1 and token.isupper())):
                     continue
-            _add_span(spans, text, start, line.start() + end)
+            _add_span(spans, text, start=start, end=line.start() + end)
             start = line.start() + end
-        _add_span(spans, text, start, line.end())
+        _add_span(spans, text, start=start, end=line.end())
     return spans
 
 
-def _add_span(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+def _add_span(spans: list[tuple[int, int]], text: str, *, start: int, end: int) -> None:
     piece = text[start:end]
     stripped = piece.strip()
     if not stripped:
