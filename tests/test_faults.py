@@ -828,3 +828,42 @@ def test_build_progress_when_piped(tmp_path: Path) -> None:
     assert res.returncode == 0
     assert re.search(r"^sentences: (\d+)/\1 \(100%\), [\d.]+/s$", res.stderr, re.M), res.stderr
     assert "\r" not in res.stderr and "\x1b[" not in res.stderr
+
+
+@pytest.mark.slow
+def test_killed_build_resumes_where_it_stopped(index_copy: Path, tmp_path: Path) -> None:
+    """build killed (SIGKILL) in the middle of embedding, then started again | the old
+    index answers meanwhile; the second build re-embeds only what no checkpoint holds, and
+    its index equals an uninterrupted build's (same counts, same vectors)"""
+    import numpy as np
+
+    corpus = _bigger_corpus(tmp_path / "corpus", n=40)
+    env = {**os.environ, "NEWSQA_CHECKPOINT_TEXTS": "32"}
+    proc = subprocess.Popen([sys.executable, "-m", "newsqa", "build", "--corpus", str(corpus),
+                             "--index", str(index_copy), "--quiet"], cwd=ROOT, text=True,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None and \
+            len(list(index_copy.glob("partial-*/batch-*.npy"))) < 3:
+        time.sleep(0.05)
+    assert proc.poll() is None, "build finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    saved = sum(len(np.load(p)) for p in index_copy.glob("partial-*/batch-*.npy"))
+    assert saved > 32
+    _answers(index_copy)
+    res = run_cli("build", "--corpus", str(corpus), "--index", str(index_copy), "--json",
+                  env={"NEWSQA_CHECKPOINT_TEXTS": "32"})
+    assert res.returncode == 0, res.stderr
+    resumed = json.loads(res.stdout)
+    assert resumed["resumed_texts"] >= saved - 32 and resumed["embedded_texts"] > 0
+    assert not list(index_copy.glob("partial-*"))
+    fresh = tmp_path / "fresh"
+    res = run_cli("build", "--corpus", str(corpus), "--index", str(fresh), "--json")
+    whole = json.loads(res.stdout)
+    assert resumed["embedded_texts"] + resumed["resumed_texts"] <= whole["embedded_texts"]
+    a, b = newsqa.load(index_copy).store, newsqa.load(fresh).store
+    assert (a.manifest.counts, a.manifest.articles) == (b.manifest.counts, b.manifest.articles)
+    assert np.allclose(a.chunk_vectors(), b.chunk_vectors(), atol=1e-5)
+    assert np.allclose(np.asarray(a.sentence_vectors), np.asarray(b.sentence_vectors),
+                       atol=1e-5)

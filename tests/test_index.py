@@ -137,3 +137,18 @@ def test_corrupted_files_are_named(index_copy: Path) -> None:
 def test_a_second_build_is_refused_while_one_holds_the_lock(index_copy: Path) -> None:
     with index_lock(index_copy), pytest.raises(IndexLockedError, match="another build"):
         newsqa.build_index(CORPUS, index_copy)
+
+
+def test_device_setting_picks_the_backend_device() -> None:
+    pytest.importorskip("sentence_transformers")
+    import torch
+
+    from newsqa.embedding import get_embedder, resolve_device
+
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto") in (expected, "mps") and resolve_device("cpu") == "cpu"
+    emb = get_embedder("sentence-transformers:all-MiniLM-L6-v2", "auto", 8)
+    assert emb.device == resolve_device("auto") and emb.batch_size == 8  # type: ignore[attr-defined]
+    assert emb.embed_batch(["một", "hai", "ba"]).shape == (3, emb.dim)
+    with pytest.raises(newsqa.SettingsError, match="NEWSQA_DEVICE"):
+        newsqa.Settings(device="tpu")

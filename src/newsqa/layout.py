@@ -12,6 +12,10 @@ Layout::
         chunks.faiss         # inner-product index of chunk vectors
         sentences.npy        # sentence vectors (float32, no pickle)
         bm25/                # keyword index (bm25s: JSON + .npy)
+      partial-<key>/         # a build's embedded work so far, until it completes
+        .newsqa-data
+        batch-000001.keys    # one text key (sha256) a line
+        batch-000001.npy     # their vectors, float32, in the same order
 
 The manifest is written last, inside the new data folder, and renamed over the old one, so
 a build killed at any point leaves the previous index as it was. A folder that holds other
@@ -51,6 +55,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 LOCK_FILE = ".lock"
 DATA_PREFIX = "data-"
+PARTIAL_PREFIX = "partial-"
 MARKER = ".newsqa-data"
 ARTICLES = "articles.jsonl"
 CHUNKS = "chunks.faiss"
@@ -172,7 +177,8 @@ def check_target(index_dir: Path) -> None:
                 names = [MANIFEST]  # a readable manifest of something else: not ours
         except (OSError, ValueError, RecursionError):
             pass
-    ours = {n for n in names if n.startswith(DATA_PREFIX) and _is_data_dir(index_dir / n)}
+    ours = {n for n in names if n.startswith((DATA_PREFIX, PARTIAL_PREFIX)) and
+            _is_data_dir(index_dir / n)}
     if ours and all(n in ours or n in (LOCK_FILE, MANIFEST) for n in names):
         return
     if not ours and names == [LOCK_FILE]:
@@ -225,10 +231,21 @@ def index_lock(index_dir: Path, timeout: float = 0.0) -> Iterator[None]:
         fh.close()
 
 
+def _disk_full(path: Path) -> bool:
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20
+
+
 def _write_error(index_dir: Path, exc: OSError) -> IndexWriteError:
-    what = exc.strerror or str(exc)
+    # numpy reports a short write as a bare OSError ("384000 requested and 10208 written"),
+    # without an errno: the free space tells what happened.
+    full = exc.errno == errno.ENOSPC or (exc.errno is None and _disk_full(index_dir))
+    what = os.strerror(errno.ENOSPC) if full else exc.strerror or str(exc)
     where = exc.filename or index_dir
-    hint = "free some space" if exc.errno == errno.ENOSPC else "check the folder's permissions"
+    hint = "free some space" if full else "check the folder's permissions"
     return IndexWriteError(f"cannot write the index in {index_dir}: {what.lower()} ({where}); "
                            f"{hint} and build again (the previous index is unchanged)")
 
@@ -290,13 +307,64 @@ def claim(index_dir: Path, manifest: Manifest) -> None:
 
 
 def collect_garbage(index_dir: Path, keep: set[str]) -> None:
-    """Remove newsqa's own data folders other than ``keep``: those of older builds and the
-    leftovers of killed or failed ones. Nothing unmarked is touched."""
+    """Remove newsqa's own data and checkpoint folders other than ``keep``: those of older
+    builds and the leftovers of killed or failed ones. Nothing unmarked is touched."""
     for entry in os.scandir(index_dir):
-        if entry.name.startswith(DATA_PREFIX) and entry.name not in keep and \
+        if entry.name.startswith((DATA_PREFIX, PARTIAL_PREFIX)) and entry.name not in keep and \
                 entry.is_dir(follow_symlinks=False) and \
                 os.path.isfile(os.path.join(entry.path, MARKER)):
             shutil.rmtree(entry.path, ignore_errors=True)
+
+
+class Checkpoint:
+    """The embedded work of a build in progress, written batch by batch (``.keys`` +
+    ``.npy``, never pickle) in a marked folder of the index, so that a build killed at any
+    point and started again re-embeds at most the batch that was in flight. ``key`` names
+    the embedder and chunking: work done under other settings is never reused."""
+
+    def __init__(self, index_dir: Path, key: str) -> None:
+        self.path = index_dir / f"{PARTIAL_PREFIX}{key}"
+        self._batches = 0
+
+    def load(self) -> dict[str, np.ndarray]:
+        """Vectors of the texts embedded so far, by text key; a batch cut short by a kill
+        (keys without vectors, or counts that differ) is ignored."""
+        found: dict[str, np.ndarray] = {}
+        if not (self.path / MARKER).is_file():
+            return found
+        for keys_file in sorted(self.path.glob("batch-*.keys")):
+            self._batches += 1
+            try:
+                keys = keys_file.read_text(encoding="ascii").split()
+                vecs = np.load(keys_file.with_suffix(".npy"), allow_pickle=False)
+            except (OSError, ValueError):
+                continue
+            if vecs.ndim == 2 and len(vecs) == len(keys):
+                found.update(zip(keys, vecs, strict=True))
+        return found
+
+    def add(self, keys: list[str], vectors: np.ndarray) -> None:
+        """Append one batch; its vectors land under their final name last."""
+        try:
+            if not self.path.is_dir():
+                self.path.mkdir()
+                (self.path / MARKER).write_text(FORMAT, encoding="utf-8")
+            self._batches += 1
+            stem = self.path / f"batch-{self._batches:06d}"
+            stem.with_suffix(".keys").write_text("\n".join(keys), encoding="ascii")
+            tmp = self.path / f".batch-{self._batches:06d}.npy"
+            np.save(tmp, np.ascontiguousarray(vectors, np.float32), allow_pickle=False)
+            os.replace(tmp, stem.with_suffix(".npy"))
+        except OSError as exc:
+            error = _write_error(self.path.parent, exc)
+            for leftover in self.path.glob(".batch-*.npy"):
+                leftover.unlink(missing_ok=True)
+            raise error from None
+
+    def remove(self) -> None:
+        """Drop the work of a build that completed."""
+        if (self.path / MARKER).is_file():
+            shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _pause_before_swap_for_tests() -> None:
@@ -353,12 +421,14 @@ def write_index(index_dir: Path, *, records: Iterable[dict[str, Any]], chunk_vec
             os.fsync(fh.fileno())
         os.replace(tmp, index_dir / MANIFEST)
     except (OSError, RuntimeError) as exc:
-        # faiss reports a failed write as a RuntimeError that wraps the OS error.
+        # faiss reports a failed write as a RuntimeError that quotes the OS error. The
+        # error is told before cleaning up, while the disk is still as full as it was.
+        if not isinstance(exc, OSError):
+            code = errno.ENOSPC if "No space left" in str(exc) else None
+            exc = OSError(code, str(exc)[:200])
+        error = _write_error(index_dir, exc)
         shutil.rmtree(data_dir, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise _write_error(index_dir, exc) from None
-        raise IndexWriteError(f"cannot write the index in {index_dir}: {exc}; free some space "
-                              "and build again (the previous index is unchanged)") from None
+        raise error from None
     with contextlib.suppress(OSError):
         dir_fd = os.open(index_dir, os.O_RDONLY)
         try:

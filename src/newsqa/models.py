@@ -134,5 +134,8 @@ class BuildReport(BaseModel):
     embedded_chunks: int
     seconds: float
     embed_seconds: float = 0.0
+    embedded_texts: int = Field(default=0, description="distinct texts embedded by this build")
+    resumed_texts: int = Field(
+        default=0, description="texts whose vectors an interrupted build had checkpointed")
     changed: bool = True
     warnings: list[str] = Field(default_factory=list)

@@ -28,7 +28,11 @@ class Settings(BaseSettings):
         default="e5", description="'e5' or 'sentence-transformers:<name or path>'")
     chunk_tokens: int = Field(default=400, ge=16, le=480, description="chunk budget, tiktoken")
     chunk_overlap: int = Field(default=1, ge=0, le=3, description="sentences of overlap")
-    batch_size: int = Field(default=16, ge=1, le=512)
+    batch_size: int = Field(default=16, ge=1, le=512, description="texts per embedder call")
+    device: str = Field(default="auto", pattern=r"^(auto|cpu|mps|cuda(:\d+)?)$",
+                        description="sentence-transformers device: auto, cpu, cuda, mps")
+    checkpoint_texts: int = Field(default=512, ge=1, le=1_000_000,
+                                  description="texts embedded between two checkpoints")
     top_k: int = Field(default=5, ge=1, le=50)
     max_question_chars: int = Field(default=2000, ge=16, le=100_000)
     abstain_threshold: float = Field(
