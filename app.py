@@ -56,7 +56,7 @@ LANGS = {"auto": "Tự động / Auto", "vi": "Tiếng Việt", "en": "English"}
 CSS = """<style>
 a.cite { text-decoration: none; font-weight: 600; }
 .card { scroll-margin-top: 4rem; border-radius: .4rem; padding: .2rem .4rem; }
-.card:target { animation: flash 2s ease-out; }
+.card:target, .card:has(:target) { animation: flash 2s ease-out; }
 @keyframes flash { from { background: #ffe58a; } to { background: transparent; } }
 </style>"""
 
@@ -203,8 +203,11 @@ def show_cards(qa: newsqa.NewsQA, citations: list[newsqa.Citation], anchor: str,
             st.html(display.card_header_html(card, lang))
             for numbers, passage in card.passages:
                 marks = " ".join(f"[{n}]" for n in numbers)
+                # A passage holding several quotes is the target of each of their markers.
+                more = "".join(f"<span id='{display.card_id(anchor, n)}'></span>"
+                               for n in numbers[1:])
                 st.html(f"<div class='card' id='{display.card_id(anchor, numbers[0])}'>"
-                        f"<b>{marks}</b> {passage}</div>")
+                        f"{more}<b>{marks}</b> {passage}</div>")
             with st.expander(t["whole"]):
                 art = qa.article(card.article_id)
                 first = next(c for c in citations if c.article_id == card.article_id)
