@@ -71,7 +71,7 @@ def main() -> None:
                     f"{r['latency_ms_p50']:.1f} | {r['latency_ms_p95']:.1f} | "
                     f"{r['build_seconds']:.0f} | {ok} |")
     body = """
-`newsqa eval` on both dev sets (default settings, e5, k=5): each paragraph is an article,
+`newsqa eval` on the dev sets (default settings, e5, k=5): each paragraph is an article,
 the index is built by the normal build, every question goes through the normal `ask`.
 Latency is per question with the model loaded, build excluded (target p50 ≤ 30 ms).
 
