@@ -47,3 +47,11 @@ def test_unmarked_questions_are_answered_like_marked_ones(seed_qa: newsqa.NewsQA
     ans = seed_qa.ask(question)
     assert not ans.abstained and SIGNER in ans.citations[0].quote
     assert ans.answer_span is not None and ans.answer_span.text == SIGNER
+
+
+def test_split_tone_keeps_the_last_tone_digit() -> None:
+    from newsqa.text import split_tone
+
+    assert split_tone(fold_word("đảng")) == ("đang", "3")
+    assert split_tone(fold_word("tháng1")) == ("thang", "1")  # "thang11": base, last digit
+    assert split_tone("ai") == ("ai", "")

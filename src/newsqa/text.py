@@ -134,9 +134,11 @@ def syllable_terms(terms: list[str]) -> list[str]:
 
 
 def split_tone(folded: str) -> tuple[str, str]:
-    """A folded syllable (see :func:`fold_word`) as (base, tone digit or "")."""
+    """A folded syllable (see :func:`fold_word`) as (base, tone digit or ""): the base
+    without trailing digits, the tone its last digit ("thang11" of "tháng1" → "thang",
+    "1")."""
     base = folded.rstrip(_TONE_DIGITS)
-    return base, folded[len(base):]
+    return base, folded[-1] if len(base) < len(folded) else ""
 
 
 def is_stopword(folded: str) -> bool:
