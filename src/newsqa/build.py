@@ -27,6 +27,7 @@ from .layout import (
     write_index,
 )
 from .models import Article, BuildReport, Chunk, Progress, Sentence
+from .progress import seconds_left
 from .settings import Settings
 
 
@@ -136,10 +137,7 @@ class BackgroundBuild:
     @property
     def seconds_left(self) -> float | None:
         """Seconds the current stage still needs at its rate so far (None: no rate yet)."""
-        elapsed = time.monotonic() - self.started
-        if self.done <= 0 or self.total <= self.done:
-            return None
-        return elapsed / self.done * (self.total - self.done)
+        return seconds_left(self.done, self.total, time.monotonic() - self.started)
 
 
 def _previous(index_path: Path) -> tuple[Manifest | None, str | None]:
@@ -158,7 +156,8 @@ def _previous(index_path: Path) -> tuple[Manifest | None, str | None]:
 
 def _load_reusable(index_path: Path, warnings: list[str]) -> IndexStore | None:
     try:
-        return load_store(index_path, verify=True)
+        # _previous has just checked every file's sha256: a plain load is enough here.
+        return load_store(index_path)
     except (IndexMissingError, IndexCorruptError) as exc:
         warnings.append(f"previous index damaged, re-embedding everything: {exc}")
         return None

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from .models import Article, Chunk, Sentence
-from .text import is_informative, split_sentences, word_spans
+from .text import cut_at_word, is_informative, split_sentences, word_spans
 
 TokenCounter = Callable[[str], int]
 # A title is context for what is embedded and keyword-searched, not content: a runaway
@@ -32,11 +32,7 @@ def count_tokens(text: str) -> int:
 def title_context(title: str) -> str:
     """The title as it is put before each embedded text: at most
     :data:`TITLE_CONTEXT_CHARS` characters, cut at a word boundary."""
-    if len(title) <= TITLE_CONTEXT_CHARS:
-        return title
-    cut = title[:TITLE_CONTEXT_CHARS]
-    space = cut.rfind(" ")
-    return cut[:space] if space > TITLE_CONTEXT_CHARS // 2 else cut
+    return cut_at_word(title, TITLE_CONTEXT_CHARS)
 
 
 def sentences_of(article: Article, max_tokens: int) -> list[Sentence]:

@@ -17,7 +17,7 @@ from .encoding import decode_bytes, legacy_encoding
 from .errors import CorpusError
 from .models import Article
 from .records import iter_json, iter_jsonl
-from .text import has_surrogates, normalize
+from .text import cut_at_word, has_surrogates, normalize
 
 TEXT_SUFFIXES = {".txt", ".md"}
 RECORD_SUFFIXES = {".jsonl", ".json"}
@@ -58,9 +58,7 @@ def make_article(id: str, title: str, text: str, *, date: datetime | None = None
 
 
 def _cut_title(title: str) -> str:
-    cut = title[:MAX_TITLE_CHARS]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > MAX_TITLE_CHARS // 2 else cut) + "…"
+    return cut_at_word(title, MAX_TITLE_CHARS) + "…"
 
 
 def parse_text_file(text: str, article_id: str, path: str, *,

@@ -16,6 +16,14 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60}m{seconds % 60:02d}s" if seconds >= 60 else f"{seconds}s"
 
 
+def seconds_left(done: int, total: int, elapsed: float) -> float | None:
+    """Seconds a stage still needs at its rate so far (None before there is a rate, and
+    once the stage is done)."""
+    if done <= 0 or done >= total:
+        return None
+    return elapsed / done * (total - done)
+
+
 def progress_lines(stream: TextIO, every: float = 10.0) -> Progress:
     """A :data:`Progress` that writes one plain line per stage at most every ``every``
     seconds, and one when the stage ends: done/total, rate and ETA."""
@@ -31,7 +39,8 @@ def progress_lines(stream: TextIO, every: float = 10.0) -> Progress:
         state["last"] = now
         elapsed = max(now - state["start"], 1e-9)
         rate = done / elapsed
-        left = f", ETA {_duration((total - done) / rate)}" if rate > 0 and not finished else ""
+        eta = seconds_left(done, total, elapsed)
+        left = f", ETA {_duration(eta)}" if eta is not None else ""
         share = f" ({100 * done // total}%)" if total else ""
         stream.write(f"{stage}: {done}/{total}{share}, {rate:.1f}/s{left}\n")
         stream.flush()

@@ -55,6 +55,9 @@ class Retriever:
     def __init__(self, store: IndexStore, tuning: Tuning | None = None) -> None:
         self.store = store
         self.tuning = tuning or Tuning()
+        # An ask counts the articles its filters let through, then searches under them:
+        # the mask of the last filters is kept for the second use.
+        self._last_mask: tuple[Filters, np.ndarray] | None = None
         self._dates = np.array([a.date.timestamp() if a.date else np.nan
                                 for a in store.articles], dtype=np.float64)
         self._sources = [(a.source or "").casefold() for a in store.articles]
@@ -63,6 +66,9 @@ class Retriever:
         """Boolean mask of the articles that pass the filters (None: all pass)."""
         if filters is None or not filters.active():
             return None
+        last = self._last_mask
+        if last is not None and last[0] == filters:
+            return last[1]
         ok = np.ones(len(self.store.articles), dtype=bool)
         if filters.date_from is not None or filters.date_to is not None:
             lo = filters.date_from.timestamp() if filters.date_from else -np.inf
@@ -74,6 +80,8 @@ class Retriever:
         if filters.source:
             want = filters.source.casefold()
             ok &= np.array([want in s for s in self._sources], dtype=bool)
+        ok.flags.writeable = False  # shared by the callers of the same filters
+        self._last_mask = (filters, ok)
         return ok
 
     def allowed(self, filters: Filters | None) -> np.ndarray | None:

@@ -117,6 +117,16 @@ def search_terms(text: str, drop_stopwords: bool = False) -> list[str]:
 _FOLDED_STOPWORDS = frozenset(fold_word(w) for w in STOPWORDS)
 
 
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, at the last space of the cut's second
+    half when there is one."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return cut[:space] if space > limit // 2 else cut
+
+
 def is_plain_term(term: str) -> bool:
     """Whether a search term is the diacritic-free form of a syllable (``~dang``)."""
     return term.startswith("~")
