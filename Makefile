@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# torch==2.13.0 is the CPU wheel on this machine's disk; a bare torch pulls CUDA builds.
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e '.[st,dev]'
+	$(PY) -m pip install -q -e '.[st,dev,ray]'
 	rm -f $(VENV)/.installed-*
 	touch $@
 

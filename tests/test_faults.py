@@ -507,7 +507,7 @@ def test_text_without_spaces_builds(tmp_path: Path) -> None:
 def test_huge_title_is_bounded(tmp_path: Path) -> None:
     """a 28 KB title line (.txt) and a 28 KB title field (.jsonl) | a warning naming the
     file and line; the title is cut, the embedded context is at most 200 characters"""
-    from newsqa.build import split_article, texts_to_embed
+    from newsqa.build import representation, split_article
     from newsqa.embedding import get_embedder
 
     corpus = _tiny_corpus(tmp_path / "corpus", [{"id": "t1", "title": "Tiêu đề dài " * 2300,
@@ -517,14 +517,17 @@ def test_huge_title_is_bounded(tmp_path: Path) -> None:
     corpus_read = newsqa.load_corpus(corpus)
     assert any("title.txt:1: first line is" in w for w in corpus_read.warnings)
     assert any("more.jsonl:1: title is" in w for w in corpus_read.warnings)
-    settings = newsqa.Settings()
     for art in corpus_read.articles:
         assert len(art.title) <= 501
-        sents, chunks = split_article(art, settings, get_embedder("e5"))
-        chunk_texts, sent_texts = texts_to_embed(art, sents, chunks)
-        bodies = [c.text for c in chunks] + [art.text[s.start:s.end] for s in sents]
-        for text, body in zip(chunk_texts + sent_texts, bodies, strict=True):
-            assert len(text) <= 201 + len(body)
+        for vectors in ("chunks+sentences", "sentences"):
+            settings = newsqa.Settings(vectors=vectors)
+            sents, chunks = split_article(art, settings, get_embedder("e5"))
+            texts = representation(settings).texts(art, sents, chunks)
+            bodies = [art.text[s.start:s.end] for s in sents]
+            bodies = [c.text for c in chunks] + bodies if vectors != "sentences" else \
+                ["", *bodies]  # the title alone, then each sentence alone
+            for text, body in zip(texts, bodies, strict=True):
+                assert len(text) <= 201 + len(body)
     txt = next(a for a in corpus_read.articles if a.id == "title.txt")
     assert txt.text.startswith("Dòng đầu rất dài") and txt.text.endswith("Thân bài ngắn.")
     res = run_cli("build", "--corpus", str(corpus), "--index", str(tmp_path / "ix"))
@@ -826,7 +829,7 @@ def test_build_progress_when_piped(tmp_path: Path) -> None:
     rate), no terminal bar codes"""
     res = run_cli("build", "--corpus", str(CORPUS), "--index", str(tmp_path / "ix"))
     assert res.returncode == 0
-    assert re.search(r"^sentences: (\d+)/\1 \(100%\), [\d.]+/s$", res.stderr, re.M), res.stderr
+    assert re.search(r"^embedding: (\d+)/\1 \(100%\), [\d.]+/s$", res.stderr, re.M), res.stderr
     assert "\r" not in res.stderr and "\x1b[" not in res.stderr
 
 

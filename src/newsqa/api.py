@@ -10,6 +10,7 @@ import numpy as np
 
 from .answer import abstain, answer_question
 from .citations import verify
+from .dates import VN_TZ
 from .embedding import Embedder, get_embedder
 from .errors import EmbedderMismatchError
 from .index import IndexStore, load_store
@@ -41,8 +42,8 @@ class NewsQA:
         return {"index_dir": str(self.store.path), "articles": m.counts.articles,
                 "chunks": m.counts.chunks, "sentences": m.counts.sentences,
                 "embedder": m.embedder, "dim": m.dim, "built_at": m.built_at or None,
-                "undated": sum(1 for a in self.store.articles if a.date is None),
-                "sources": sorted({a.source for a in self.store.articles if a.source}),
+                "undated": int(np.isnan(self.store.article_dates).sum()),
+                "sources": sorted({s for s in self.store.article_sources if s}),
                 "date_range": _date_range(self.store)}
 
     def article(self, article_id: str) -> Article:
@@ -140,10 +141,11 @@ class NewsQA:
 
 
 def _date_range(store: IndexStore) -> tuple[str, str] | None:
-    dates = [a.date for a in store.articles if a.date]
-    if not dates:
+    dates = store.article_dates[~np.isnan(store.article_dates)]
+    if not len(dates):
         return None
-    return (min(dates).date().isoformat(), max(dates).date().isoformat())
+    return tuple(datetime.fromtimestamp(float(f(dates)), VN_TZ).date().isoformat()
+                 for f in (np.min, np.max))  # type: ignore[return-value]
 
 
 def verify_index(index_dir: str | Path) -> dict[str, Any]:

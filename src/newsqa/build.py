@@ -10,18 +10,20 @@ from typing import Any
 
 import numpy as np
 
-from .chunking import TITLE_CONTEXT_CHARS, chunk_article, sentences_of, title_context
+from .chunking import TITLE_CONTEXT_CHARS, chunk_article, sentences_of
 from .embedding import Embedder, get_embedder
 from .errors import IndexCorruptError, IndexMissingError, NewsQAError
-from .index import IndexStore, article_record, chunk_terms, load_store
+from .index import IndexStore, article_spans, chunk_terms, load_store
 from .ingest import Corpus, load_corpus
 from .layout import (
     Checkpoint,
+    IndexData,
     Manifest,
     check_data,
     check_target,
     claim,
     collect_garbage,
+    faiss_spec,
     index_lock,
     read_manifest,
     write_index,
@@ -29,12 +31,24 @@ from .layout import (
 from .models import Article, BuildReport, Chunk, Progress, Sentence
 from .progress import seconds_left
 from .settings import Settings
+from .vectors import Representation
+
+
+def representation(settings: Settings) -> Representation:
+    """How a build with ``settings`` makes its vectors."""
+    return Representation(kind=settings.vectors, title_weight=settings.title_weight)
 
 
 def _chunking_params(settings: Settings) -> dict[str, Any]:
-    return {"max_tokens": settings.chunk_tokens, "overlap": settings.chunk_overlap,
-            "tokenizer": "cl100k_base", "splitter": 1, "sentence_context": "title",
-            "title_chars": TITLE_CONTEXT_CHARS}
+    params: dict[str, Any] = {
+        "max_tokens": settings.chunk_tokens, "overlap": settings.chunk_overlap,
+        "tokenizer": "cl100k_base", "splitter": 1, "title_chars": TITLE_CONTEXT_CHARS}
+    if settings.vectors == "chunks+sentences":
+        params["sentence_context"] = "title"  # as written by indexes before "vectors"
+    else:
+        params["vectors"] = settings.vectors
+        params["title_weight"] = settings.title_weight
+    return params
 
 
 def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | None = None,
@@ -72,17 +86,19 @@ def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | No
                                seconds=time.perf_counter() - t0, changed=False,
                                warnings=warnings)
         old = _load_reusable(index_path, warnings) if compatible else None
-        emb = embedder if isinstance(embedder, Embedder) else \
-            get_embedder(spec, settings.device, settings.batch_size)
+        emb = embedder if isinstance(embedder, Embedder) else _embedder(spec, settings)
         checkpoint = Checkpoint(index_path, _checkpoint_key(emb, params))
         # Leftovers of killed or failed builds go before writing, so that they cannot
         # fill the disk again; the live data folder stays for readers, and the work of an
         # interrupted build with these same settings stays to be resumed.
         collect_garbage(index_path, keep={prev.data_dir if prev else "", checkpoint.path.name})
-        report = _assemble(index_path, articles, old, emb=emb, checkpoint=checkpoint,
-                           settings=settings,
-                           params=params, progress=progress, t0=t0,
-                           prev_data=prev.data_dir if prev else None, warnings=warnings)
+        try:
+            report = _assemble(index_path, articles, old, emb=emb, checkpoint=checkpoint,
+                               settings=settings, params=params, progress=progress, t0=t0,
+                               prev_data=prev.data_dir if prev else None, warnings=warnings)
+        finally:
+            if emb is not embedder and hasattr(emb, "close"):
+                emb.close()
         report.warnings = warnings
         before = prev.articles if prev is not None else {}
         report.removed_articles = len(set(before) - set(new_hashes))
@@ -90,6 +106,16 @@ def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | No
         report.changed_articles = sum(1 for a, h in new_hashes.items()
                                       if a in before and before[a] != h)
         return report
+
+
+def _embedder(spec: str, settings: Settings) -> Embedder:
+    if not settings.ray_address:
+        return get_embedder(spec, settings.device, settings.batch_size)
+    from .distributed import RayEmbedder
+
+    return RayEmbedder(spec, settings.ray_address, device=settings.device,
+                       batch_size=settings.batch_size,
+                       cpus_per_worker=settings.ray_cpus_per_worker)
 
 
 class BackgroundBuild:
@@ -149,7 +175,8 @@ def _previous(index_path: Path) -> tuple[Manifest | None, str | None]:
     except IndexMissingError:
         return None, None
     except NewsQAError as exc:
-        return None, f"previous index damaged, re-embedding everything: {exc}"
+        return None, ("previous index not reusable (damaged or of an older format), "
+                      f"re-embedding everything: {exc}")
     claim(index_path, manifest)
     return manifest, None
 
@@ -169,14 +196,14 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
               warnings: list[str]) -> BuildReport:
     old_rows = old.article_rows if old else {}
     old_cvec = old.chunk_vectors() if old else None
+    rep = representation(settings)
     plan: list[tuple[Article, list[Sentence], list[Chunk], Any]] = []
-    todo_chunks: list[str] = []
-    todo_sents: list[str] = []
+    todo: list[str] = []
     reused = 0
     for art in articles:
         row = old_rows.get(art.id)
         if old is not None and row is not None and \
-                old.articles[row].content_hash == art.content_hash:
+                old.manifest.articles.get(art.id) == art.content_hash:
             plan.append((art, *_reuse(old, row, old_cvec)))
             reused += 1
             continue
@@ -185,37 +212,37 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
             warnings.append(f"{art.path or art.id}: article {art.id!r} has no text to index; "
                             "skipped")
             continue
-        plan.append((art, sents, chunks, None))
-        chunk_texts, sent_texts = texts_to_embed(art, sents, chunks)
-        todo_chunks.extend(chunk_texts)
-        todo_sents.extend(sent_texts)
+        texts = rep.texts(art, sents, chunks)
+        plan.append((art, sents, chunks, len(texts)))
+        todo.extend(texts)
     embed_t = time.perf_counter()
     done = checkpoint.load()
-    new_cvec, fresh_c = _embed_all(emb, todo_chunks, stage="chunks", batch=settings.batch_size,
-                                   progress=progress, checkpoint=checkpoint, done=done,
-                                   every=settings.checkpoint_texts)
-    new_svec, fresh_s = _embed_all(emb, todo_sents, stage="sentences",
-                                   batch=settings.batch_size, progress=progress,
-                                   checkpoint=checkpoint, done=done,
-                                   every=settings.checkpoint_texts)
+    new_vecs, fresh = _embed_all(emb, todo, stage="embedding", batch=settings.batch_size,
+                                 progress=progress, checkpoint=checkpoint, done=done,
+                                 every=settings.checkpoint_texts)
     embed_seconds = time.perf_counter() - embed_t
 
     records: list[dict[str, Any]] = []
+    sspans: list[np.ndarray] = []
+    cspans: list[np.ndarray] = []
     cvecs: list[np.ndarray] = []
     svecs: list[np.ndarray] = []
     bm25_docs: list[list[str]] = []
-    ci = si = 0
-    n_chunks = n_sents = 0
+    at = 0
+    n_chunks = n_sents = n_new_chunks = 0
     for art, sents, chunks, vecs in plan:
-        records.append(article_record(art, sents, chunks))
-        if vecs is None:
-            cvecs.append(new_cvec[ci:ci + len(chunks)])
-            svecs.append(new_svec[si:si + len(sents)])
-            ci += len(chunks)
-            si += len(sents)
+        records.append(art.model_dump(mode="json"))
+        ss, cs = article_spans(len(records) - 1, sents, chunks, first_sentence=n_sents)
+        sspans.append(ss)
+        cspans.append(cs)
+        if isinstance(vecs, int):
+            cv, sv = rep.compose(new_vecs[at:at + vecs], sents, chunks)
+            at += vecs
+            n_new_chunks += len(chunks)
         else:
-            cvecs.append(vecs[0])
-            svecs.append(vecs[1])
+            cv, sv = vecs
+        cvecs.append(cv)
+        svecs.append(sv)
         bm25_docs.extend(chunk_terms(art.title, c.text) for c in chunks)
         n_chunks += len(chunks)
         n_sents += len(sents)
@@ -225,8 +252,11 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
     if progress:
         progress("writing", 0, 1)
     kept = [p[0] for p in plan]
-    manifest = write_index(index_path, records=records, chunk_vectors=chunk_matrix,
-                           sentence_vectors=sent_matrix, bm25_docs=bm25_docs, manifest_fields={
+    data = IndexData(articles=records, chunk_vectors=chunk_matrix, sentence_vectors=sent_matrix,
+                     sentence_spans=np.concatenate(sspans) if sspans else np.zeros((0, 4)),
+                     chunk_spans=np.concatenate(cspans) if cspans else np.zeros((0, 5)),
+                     bm25_docs=bm25_docs, faiss=faiss_spec(n_chunks, settings.ivf_above))
+    manifest = write_index(index_path, data, manifest_fields={
         "embedder": emb.id, "dim": dim, "chunking": params,
         "counts": {"articles": len(kept), "chunks": n_chunks, "sentences": n_sents},
         "articles": {a.id: a.content_hash for a in kept}})
@@ -237,8 +267,8 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
     return BuildReport(index_dir=str(index_path), articles=len(kept), chunks=n_chunks,
                        sentences=n_sents, embedded_articles=len(kept) - reused,
                        reused_articles=reused, removed_articles=0,
-                       embedded_chunks=len(todo_chunks), seconds=time.perf_counter() - t0,
-                       embed_seconds=embed_seconds, embedded_texts=fresh_c + fresh_s,
+                       embedded_chunks=n_new_chunks, seconds=time.perf_counter() - t0,
+                       embed_seconds=embed_seconds, embedded_texts=fresh,
                        resumed_texts=len(done))
 
 
@@ -253,29 +283,21 @@ def split_article(art: Article, settings: Settings,
     return sents, chunks
 
 
-def texts_to_embed(art: Article, sents: list[Sentence],
-                   chunks: list[Chunk]) -> tuple[list[str], list[str]]:
-    """The chunk texts and sentence texts a build embeds for ``art``, each with the title
-    as context (for sentences, measured: +1 to +2 points of accuracy)."""
-    title = title_context(art.title)
-    return ([f"{title}\n{c.text}" for c in chunks],
-            [f"{title}\n{art.text[s.start:s.end]}" for s in sents])
-
-
 def _counts(emb: Embedder) -> bool:
     return emb.count_tokens("a") is not None
 
 
 def _reuse(old: IndexStore, row: int, old_cvec: Any) -> tuple[list[Sentence], list[Chunk],
                                                             tuple[np.ndarray, np.ndarray]]:
-    art_id = old.articles[row].id
+    art_id = old.article_ids[row]
     # An article's chunks are contiguous and in article order: two binary searches.
     rows = np.arange(*np.searchsorted(old.chunk_article, [row, row + 1]))
-    chunks = [old.chunks[i] for i in rows]
+    chunks = [old.chunks[int(i)] for i in rows]
     lo = int(old.chunk_sentences[rows[0]][0]) if len(rows) else 0
     hi = int(old.chunk_sentences[rows[-1]][1]) if len(rows) else 0
     sents = [s for s in old.sentences[lo:hi] if s.article_id == art_id]
-    return sents, chunks, (np.asarray(old_cvec[rows]), np.asarray(old.sentence_vectors[lo:hi]))
+    return sents, chunks, (np.asarray(old_cvec[rows]),
+                           np.asarray(old.sentence_vectors[lo:hi], dtype=np.float32))
 
 
 def _checkpoint_key(emb: Embedder, params: dict[str, Any]) -> str:
@@ -311,13 +333,16 @@ def _embed_all(emb: Embedder, texts: list[str], *, batch: int, stage: str,
     if progress:
         progress(stage, reused, len(distinct))
     pending: list[int] = []
-    for start in range(0, len(todo), batch):
-        idx = todo[start:start + batch]
-        out[idx] = emb.embed_batch([distinct[i] for i in idx])
+    groups = [todo[start:start + batch] for start in range(0, len(todo), batch)]
+    vectors = emb.embed_many([[distinct[i] for i in idx] for idx in groups])
+    finished = 0
+    for idx, vecs in zip(groups, vectors, strict=True):
+        out[idx] = vecs
         pending += idx
-        if len(pending) >= every or start + batch >= len(todo):
+        finished += len(idx)
+        if len(pending) >= every or finished == len(todo):
             checkpoint.add([keys[i] for i in pending], out[pending])
             pending = []
         if progress:
-            progress(stage, reused + min(start + batch, len(todo)), len(distinct))
+            progress(stage, reused + finished, len(distinct))
     return out[where], len(todo)

@@ -42,6 +42,11 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
                    help="e5 (default) or sentence-transformers:NAME_OR_PATH")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--json", action="store_true", help="print the build report as JSON")
+    b.add_argument("--ray", metavar="ADDRESS", default=settings.ray_address or None,
+                   help="embed on a Ray cluster (host:port, ray://host:port, or auto for a "
+                   "local Ray started on the spot); needs pip install -e '.[ray]'")
+    b.add_argument("--vectors", choices=("sentences", "chunks+sentences"),
+                   default=settings.vectors, help="what is embedded (see docs/BENCHMARKS.md)")
 
     for name, helptext in (("search", "best matching passages"), ("ask", "a cited answer")):
         c = sub.add_parser(name, help=helptext)
@@ -129,6 +134,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     args = _parser(settings).parse_args(argv)
     if args.command == "build":
+        settings = settings.model_copy(update={"ray_address": args.ray or "",
+                                               "vectors": args.vectors})
         report = newsqa.build_index(args.corpus, args.index, args.embedder, settings=settings,
                                     progress=_progress(args.quiet or args.json))
         if args.json:

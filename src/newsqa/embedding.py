@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,10 +27,18 @@ class Embedder(ABC):
     dim: int
     #: the model's own input limit in its tokens
     max_tokens: int = 512
+    #: batches it embeds at once (several on a cluster)
+    parallel: int = 1
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str], is_query: bool = False) -> Vectors:
         """Embed texts as queries or as passages; returns an (n, dim) float32 array."""
+
+    def embed_many(self, batches: Sequence[list[str]]) -> Iterator[Vectors]:
+        """Passage vectors of each batch, in order (one at a time here; spread over
+        workers by :class:`newsqa.distributed.RayEmbedder`)."""
+        for batch in batches:
+            yield self.embed_batch(batch)
 
     def embed_query(self, text: str) -> Vectors:
         """Embed one query; returns a (dim,) vector."""

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from .api import load
 from .build import build_index
+from .embedding import Embedder
 from .errors import DatasetError
 from .ingest import Corpus, make_article
 from .models import Answer, Hit, Progress, Turn
@@ -157,7 +158,7 @@ def score_question(q: Question, hits: list[Hit], answer: Answer) -> dict[str, fl
     }
 
 
-def evaluate(path: str | Path, *, embedder: str | None = None, k: int = 5,
+def evaluate(path: str | Path, *, embedder: str | Embedder | None = None, k: int = 5,
              limit: int | None = None, index_dir: str | Path | None = None,
              settings: Settings | None = None, progress: Progress | None = None,
              details: list[dict[str, Any]] | None = None) -> EvalReport:

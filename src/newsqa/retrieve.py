@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -58,9 +59,8 @@ class Retriever:
         # An ask counts the articles its filters let through, then searches under them:
         # the mask of the last filters is kept for the second use.
         self._last_mask: tuple[Filters, np.ndarray] | None = None
-        self._dates = np.array([a.date.timestamp() if a.date else np.nan
-                                for a in store.articles], dtype=np.float64)
-        self._sources = [(a.source or "").casefold() for a in store.articles]
+        self._dates = store.article_dates
+        self._sources = [(s or "").casefold() for s in store.article_sources]
 
     def articles_allowed(self, filters: Filters | None) -> np.ndarray | None:
         """Boolean mask of the articles that pass the filters (None: all pass)."""
@@ -108,15 +108,18 @@ class Retriever:
         terms = search_terms(f"{query.expanded} {query.previous_question}", drop_stopwords=True)
         ids = store.bm25.get_tokens_ids(terms)
         kw = store.bm25.get_scores_from_ids(ids) if ids else np.zeros(n, dtype=np.float32)
-        if mask is None:
-            cand_n = min(n, tuning.candidates)
-            _, dense_rows = store.faiss_index.search(qvec[None, :].astype(np.float32), cand_n)
-            kw_rows = np.argpartition(-kw, cand_n - 1)[:cand_n] if ids else np.zeros(0, int)
-            rows = np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], kw_rows]))
+        allowed = n if mask is None else int(mask.sum())
+        if allowed <= tuning.candidates or (mask is not None and
+                                            allowed <= tuning.exhaustive_below):
+            rows = np.arange(n) if mask is None else np.flatnonzero(mask)
         else:
-            rows = np.flatnonzero(mask)
-        cvec = store.chunk_vectors()
-        dense = cvec[rows] @ qvec
+            cand_n = min(allowed, tuning.candidates)
+            dense_rows = self._dense_candidates(qvec, cand_n, mask)
+            if mask is not None:
+                kw = np.where(mask, kw, 0)
+            kw_rows = np.argpartition(-kw, cand_n - 1)[:cand_n] if ids else np.zeros(0, int)
+            rows = np.unique(np.concatenate([dense_rows, kw_rows]))
+        dense = store.chunk_vectors(rows) @ qvec
         share = tuning.sentence_weight
         dense = np.maximum(dense, self._sentence_max(rows, qvec) * share + dense * (1 - share))
         kw_rows = kw[rows].astype(np.float64)
@@ -126,6 +129,28 @@ class Retriever:
         fused = dense + weight * kw_norm
         order = np.argsort(-fused, kind="stable")
         return Scored(rows[order], fused[order], coverage)
+
+    def _dense_candidates(self, qvec: np.ndarray, k: int,
+                          mask: np.ndarray | None) -> np.ndarray:
+        """The ``k`` nearest chunks by FAISS, among those the mask lets through."""
+        import faiss
+
+        params: Any = None
+        # FAISS keeps raw pointers: the bits and the selector must live through the search.
+        if mask is not None:
+            bits = np.packbits(mask, bitorder="little")
+            selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
+            spec = self.store.manifest.faiss
+            if spec.type == "ivf":
+                params = faiss.SearchParametersIVF()
+                params.nprobe = spec.nprobe
+            else:
+                params = faiss.SearchParameters()
+            params.sel = selector
+        _, found = self.store.faiss_index.search(qvec[None, :].astype(np.float32), k,
+                                                 params=params)
+        rows: np.ndarray = found[0][found[0] >= 0]
+        return rows
 
     def _sentence_max(self, rows: np.ndarray, qvec: np.ndarray) -> np.ndarray:
         """Best sentence cosine inside each chunk (-1 for a chunk without sentences)."""

@@ -28,6 +28,20 @@ class Settings(BaseSettings):
         default="e5", description="'e5' or 'sentence-transformers:<name or path>'")
     chunk_tokens: int = Field(default=400, ge=16, le=480, description="chunk budget, tiktoken")
     chunk_overlap: int = Field(default=1, ge=0, le=3, description="sentences of overlap")
+    vectors: str = Field(
+        default="chunks+sentences", pattern=r"^(sentences|chunks\+sentences)$",
+        description="what a build embeds: 'chunks+sentences' (every chunk and sentence with "
+        "its title) or 'sentences' (each sentence and title once: 2.6 times faster)")
+    title_weight: float = Field(default=0.3, ge=0.0, le=4.0, allow_inf_nan=False,
+                                description="share of the title's vector in each sentence's "
+                                "and chunk's ('sentences' only)")
+    ivf_above: int = Field(default=200_000, ge=1_000, le=1_000_000_000,
+                           description="chunks above which FAISS searches inverted lists")
+    ray_address: str = Field(default="", max_length=500,
+                             description="Ray cluster that embeds a build ('' for none, "
+                             "'auto' for a local Ray started on the spot)")
+    ray_cpus_per_worker: int = Field(default=1, ge=1, le=256,
+                                     description="CPUs (threads) of each Ray embedding actor")
     batch_size: int = Field(default=16, ge=1, le=512, description="texts per embedder call")
     device: str = Field(default="auto", pattern=r"^(auto|cpu|mps|cuda(:\d+)?)$",
                         description="sentence-transformers device: auto, cpu, cuda, mps")
@@ -58,7 +72,9 @@ def _allowed(name: str) -> str:
     kind = "an integer" if field.annotation is int else "a number"
     if lo is not None and hi is not None:
         return f"{kind} from {lo} to {hi}"
-    return kind if field.annotation in (int, float) else "text"
+    if field.annotation in (int, float):
+        return kind
+    return field.description or "text"
 
 
 def _describe(exc: ValidationError) -> str:

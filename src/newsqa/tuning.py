@@ -21,6 +21,8 @@ class Tuning(BaseModel):
     sentence_weight: float = Field(
         default=0.5, description="share of a chunk's best sentence cosine in its dense score")
     candidates: int = Field(default=100, description="chunks each side (dense, BM25) brings in")
+    exhaustive_below: int = Field(
+        default=2000, description="filters leaving this many chunks or fewer: every one is scored")
 
     # Answer sentences.
     w_dense: float = Field(default=1.0, description="sentence cosine")

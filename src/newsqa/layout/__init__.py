@@ -8,9 +8,13 @@ Layout::
       .lock                  # held by the build in progress
       data-<stamp>-<pid>/
         .newsqa-data         # marks the folder as newsqa's own (only such are ever deleted)
-        articles.jsonl       # articles with their sentence and chunk spans
-        chunks.faiss         # inner-product index of chunk vectors
-        sentences.npy        # sentence vectors (float32, no pickle)
+        articles.jsonl       # one article a line (read one at a time, by offset)
+        article_offsets.npy  # byte offset of each line, and of the end
+        catalog.json         # ids, dates (epoch seconds) and sources, for filters
+        sentence_spans.npy   # (article row, start, end, informative) a sentence
+        chunk_spans.npy      # (article row, start, end, first, last+1 sentence) a chunk
+        chunks.faiss         # inner-product index of chunk vectors (float16; flat or IVF)
+        sentences.npy        # sentence vectors (float16, no pickle)
         bm25/                # keyword index (bm25s: JSON + .npy)
       partial-<key>/         # a build's embedded work so far, until it completes
         .newsqa-data
@@ -28,6 +32,8 @@ folder; ``write`` the lock, the checkpoints, the writing and the swap.
 from .format import (
     ARTICLES,
     BM25,
+    CATALOG,
+    CHUNK_SPANS,
     CHUNKS,
     DATA_PREFIX,
     FORMAT,
@@ -35,9 +41,12 @@ from .format import (
     LOCK_FILE,
     MANIFEST,
     MARKER,
+    OFFSETS,
     PARTIAL_PREFIX,
+    SENTENCE_SPANS,
     SENTENCES,
     Counts,
+    FaissSpec,
     FileMeta,
     Manifest,
     check_data,
@@ -48,28 +57,35 @@ from .format import (
     read_manifest,
     rebuild_hint,
 )
-from .write import Checkpoint, index_lock, write_index
+from .write import Checkpoint, IndexData, faiss_spec, index_lock, write_index
 
 __all__ = [
     "ARTICLES",
     "BM25",
+    "CATALOG",
     "CHUNKS",
+    "CHUNK_SPANS",
     "DATA_PREFIX",
     "FORMAT",
     "FORMAT_VERSION",
     "LOCK_FILE",
     "MANIFEST",
     "MARKER",
+    "OFFSETS",
     "PARTIAL_PREFIX",
     "SENTENCES",
+    "SENTENCE_SPANS",
     "Checkpoint",
     "Counts",
+    "FaissSpec",
     "FileMeta",
+    "IndexData",
     "Manifest",
     "check_data",
     "check_target",
     "claim",
     "collect_garbage",
+    "faiss_spec",
     "file_digest",
     "index_lock",
     "read_manifest",

@@ -20,16 +20,24 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ..errors import IndexCorruptError, IndexMissingError, IndexPathError
 
 FORMAT = "newsqa-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 LOCK_FILE = ".lock"
 DATA_PREFIX = "data-"
 PARTIAL_PREFIX = "partial-"
 MARKER = ".newsqa-data"
 ARTICLES = "articles.jsonl"
+CATALOG = "catalog.json"
+OFFSETS = "article_offsets.npy"
+SENTENCE_SPANS = "sentence_spans.npy"
+CHUNK_SPANS = "chunk_spans.npy"
 CHUNKS = "chunks.faiss"
 SENTENCES = "sentences.npy"
 BM25 = "bm25"
+#: FAISS index kinds a manifest may name; the four-byte codes their files start with.
+FAISS_CODES = {"flat": (b"IxSQ",), "ivf": (b"IwSq", b"IwSQ")}
+#: Files a plain load hashes: those read whole anyway, and small.
+HASHED_ON_LOAD = (ARTICLES, CATALOG, OFFSETS, SENTENCE_SPANS, CHUNK_SPANS)
 _SAFE_REL = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$"
 
 
@@ -57,6 +65,18 @@ class Counts(BaseModel):
     sentences: int = Field(ge=0)
 
 
+class FaissSpec(BaseModel):
+    """How the chunk vectors are searched: exhaustively (``flat``) below a size, by
+    inverted lists (``ivf``, ``nlist`` lists, ``nprobe`` searched) above it; vectors are
+    stored as float16 either way."""
+
+    model_config = ConfigDict(strict=True, frozen=True)
+
+    type: Literal["flat", "ivf"] = "flat"
+    nlist: int = Field(default=0, ge=0, le=1_000_000)
+    nprobe: int = Field(default=0, ge=0, le=1_000_000)
+
+
 class Manifest(BaseModel):
     """``manifest.json``: what an index was built with and which files make it up."""
 
@@ -71,6 +91,7 @@ class Manifest(BaseModel):
     built_at: str = ""
     data_dir: str = Field(pattern=r"^data-[A-Za-z0-9_.-]+$")
     counts: Counts
+    faiss: FaissSpec = FaissSpec()
     files: dict[str, FileMeta]
     articles: dict[str, str]
 
@@ -171,7 +192,7 @@ def check_data(index_dir: Path, manifest: Manifest,
     hint = rebuild_hint(index_dir)
     if data_dir.is_symlink() or not data_dir.is_dir():
         raise IndexCorruptError(f"index data folder {data_dir} is missing; {hint}")
-    for name in (ARTICLES, CHUNKS, SENTENCES):
+    for name in (*HASHED_ON_LOAD, CHUNKS, SENTENCES):
         if name not in manifest.files:
             raise IndexCorruptError(f"{index_dir / MANIFEST} lists no {name}; {hint}")
     for rel, meta in manifest.files.items():
@@ -195,8 +216,9 @@ def check_data(index_dir: Path, manifest: Manifest,
     except (OSError, ValueError, struct.error) as exc:
         raise IndexCorruptError(f"index vectors in {data_dir} are unreadable ({exc}); "
                                 f"{hint}") from None
-    if tuple(shape) != (c.sentences, manifest.dim) or dtype != np.float32 or \
-            fourcc != b"IxFI" or d != manifest.dim or ntotal != c.chunks:
+    if tuple(shape) != (c.sentences, manifest.dim) or dtype != np.float16 or \
+            fourcc not in FAISS_CODES[manifest.faiss.type] or d != manifest.dim or \
+            ntotal != c.chunks:
         raise IndexCorruptError(f"index data in {data_dir} does not match {MANIFEST} (counts "
                                 f"or dimension differ); {hint}")
     return data_dir

@@ -10,7 +10,8 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from ..version import __version__
 from .format import (
     ARTICLES,
     BM25,
+    CATALOG,
+    CHUNK_SPANS,
     CHUNKS,
     DATA_PREFIX,
     FORMAT,
@@ -29,8 +32,11 @@ from .format import (
     LOCK_FILE,
     MANIFEST,
     MARKER,
+    OFFSETS,
     PARTIAL_PREFIX,
+    SENTENCE_SPANS,
     SENTENCES,
+    FaissSpec,
     Manifest,
     file_digest,
 )
@@ -157,14 +163,24 @@ def _pause_before_swap_for_tests() -> None:
         time.sleep(pause)
 
 
-def write_index(index_dir: Path, *, records: Iterable[dict[str, Any]], chunk_vectors: np.ndarray,
-                sentence_vectors: np.ndarray, bm25_docs: list[list[str]],
-                manifest_fields: dict[str, Any]) -> Manifest:
+@dataclass
+class IndexData:
+    """Everything a data folder holds, in memory, as a build hands it over."""
+
+    articles: list[dict[str, Any]]  # one JSON object an article
+    sentence_spans: np.ndarray  # int64 (n, 4): article row, start, end, informative
+    chunk_spans: np.ndarray  # int64 (n, 5): article row, start, end, first, last+1 sentence
+    chunk_vectors: np.ndarray
+    sentence_vectors: np.ndarray
+    bm25_docs: list[list[str]]
+    faiss: FaissSpec
+
+
+def write_index(index_dir: Path, data: IndexData, manifest_fields: dict[str, Any]) -> Manifest:
     """Write a complete data folder, then swap in its manifest. On any write error (disk
     full, no permission) the new folder is removed, the old index stays, and
     :class:`IndexWriteError` names the path."""
     import bm25s
-    import faiss
 
     stamp = datetime.now(UTC)
     name = f"{DATA_PREFIX}{stamp.strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
@@ -172,17 +188,27 @@ def write_index(index_dir: Path, *, records: Iterable[dict[str, Any]], chunk_vec
     try:
         data_dir.mkdir()
         (data_dir / MARKER).write_text(FORMAT, encoding="utf-8")
-        with (data_dir / ARTICLES).open("w", encoding="utf-8") as fh:
-            for rec in records:
-                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        fidx = faiss.IndexFlatIP(int(chunk_vectors.shape[1]))
-        if len(chunk_vectors):
-            fidx.add(np.ascontiguousarray(chunk_vectors, dtype=np.float32))
-        faiss.write_index(fidx, str(data_dir / CHUNKS))
-        np.save(data_dir / SENTENCES, np.ascontiguousarray(sentence_vectors, np.float32),
-                allow_pickle=False)
+        offsets = [0]
+        catalog: dict[str, list[Any]] = {"ids": [], "dates": [], "sources": []}
+        with (data_dir / ARTICLES).open("wb") as fb:
+            for rec in data.articles:
+                line = (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
+                fb.write(line)
+                offsets.append(offsets[-1] + len(line))
+                catalog["ids"].append(rec["id"])
+                catalog["dates"].append(datetime.fromisoformat(rec["date"]).timestamp()
+                                        if rec.get("date") else None)
+                catalog["sources"].append(rec.get("source"))
+        (data_dir / CATALOG).write_text(json.dumps(catalog, ensure_ascii=False),
+                                        encoding="utf-8")
+        for file, array in ((OFFSETS, np.asarray(offsets, dtype=np.int64)),
+                            (SENTENCE_SPANS, data.sentence_spans.astype(np.int64)),
+                            (CHUNK_SPANS, data.chunk_spans.astype(np.int64)),
+                            (SENTENCES, data.sentence_vectors.astype(np.float16))):
+            np.save(data_dir / file, np.ascontiguousarray(array), allow_pickle=False)
+        write_chunk_index(data_dir / CHUNKS, data.chunk_vectors, data.faiss)
         bm25 = bm25s.BM25()
-        bm25.index(bm25_docs, show_progress=False)
+        bm25.index(data.bm25_docs, show_progress=False)
         bm25.save(str(data_dir / BM25))
         files = {}
         for fp in sorted(p for p in data_dir.rglob("*") if p.is_file()):
@@ -194,7 +220,8 @@ def write_index(index_dir: Path, *, records: Iterable[dict[str, Any]], chunk_vec
         manifest = Manifest.model_validate(
             {"format": FORMAT, "version": FORMAT_VERSION, "newsqa_version": __version__,
              "built_at": stamp.isoformat(timespec="seconds"), "data_dir": name,
-             "files": files, **manifest_fields}, strict=False)
+             "files": files, "faiss": data.faiss.model_dump(), **manifest_fields},
+            strict=False)
         _pause_before_swap_for_tests()
         tmp = data_dir / f".{MANIFEST}.tmp"
         with tmp.open("w", encoding="utf-8") as fh:
@@ -219,3 +246,36 @@ def write_index(index_dir: Path, *, records: Iterable[dict[str, Any]], chunk_vec
             os.close(dir_fd)
     return manifest
 
+
+
+def faiss_spec(n: int, ivf_above: int) -> FaissSpec:
+    """The FAISS index for ``n`` chunk vectors: exhaustive up to ``ivf_above``, inverted
+    lists above (about 4·√n lists, of which 1/8 searched: recall@5 of the flat index's
+    measured in docs/BENCHMARKS.md)."""
+    if n <= ivf_above:
+        return FaissSpec()
+    nlist = int(4 * n ** 0.5)
+    return FaissSpec(type="ivf", nlist=nlist, nprobe=max(16, nlist // 8))
+
+
+def write_chunk_index(path: Path, vectors: np.ndarray, spec: FaissSpec) -> None:
+    """Write the chunk vectors as a float16 inner-product FAISS index of kind ``spec``."""
+    import faiss
+
+    x = np.ascontiguousarray(vectors, dtype=np.float32)
+    d = int(x.shape[1])
+    fp16 = faiss.ScalarQuantizer.QT_fp16
+    index: Any
+    if spec.type == "ivf":
+        quantizer = faiss.IndexFlatIP(d)
+        index = faiss.IndexIVFScalarQuantizer(quantizer, d, spec.nlist, fp16,
+                                              faiss.METRIC_INNER_PRODUCT)
+        # k-means on a fixed sample: the same vectors give the same lists.
+        rng = np.random.default_rng(0)
+        sample = x[rng.choice(len(x), min(len(x), spec.nlist * 64), replace=False)]
+        index.train(sample)
+    else:
+        index = faiss.IndexScalarQuantizer(d, fp16, faiss.METRIC_INNER_PRODUCT)
+    if len(x):
+        index.add(x)
+    faiss.write_index(index, str(path))
