@@ -58,28 +58,41 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--first", type=int, default=2000)
     ap.add_argument("--more", type=int, default=1000)
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the index (and build figures) of an earlier run")
     ap.add_argument("--vectors", default="sentences",
                     help="representation: the fast one by default, as an archive would use")
     args = ap.parse_args()
     total = args.first + args.more
     corpus = CACHE / f"real-corpus-{total}"
     index = CACHE / f"real-index-{total}"
+    figures = CACHE / f"real-{total}.json"
     CACHE.mkdir(parents=True, exist_ok=True)
-    import shutil
+    if args.reuse and figures.exists() and (index / "manifest.json").exists():
+        # The builds' figures as measured when the index was built; only what follows
+        # (cold start, latency, the questions) is measured again.
+        saved = json.loads(figures.read_text(encoding="utf-8"))
+        first, first_s, first_rss = saved["first"], saved["first_s"], saved["first_rss"]
+        more, more_s, more_rss = saved["more"], saved["more_s"], saved["more_rss"]
+    else:
+        import shutil
 
-    shutil.rmtree(corpus, ignore_errors=True)
-    shutil.rmtree(index, ignore_errors=True)
-    corpus.mkdir()
-    records = list(baomoi(total))
-    with (corpus / "part-1.jsonl").open("w", encoding="utf-8") as fh:
-        for rec in records[:args.first]:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    first, first_s, first_rss = _build(corpus, index, args.vectors)
-    with (corpus / "part-2.jsonl").open("w", encoding="utf-8") as fh:
-        for rec in records[args.first:]:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    more, more_s, more_rss = _build(corpus, index, args.vectors)
-
+        shutil.rmtree(corpus, ignore_errors=True)
+        shutil.rmtree(index, ignore_errors=True)
+        corpus.mkdir()
+        records = list(baomoi(total))
+        with (corpus / "part-1.jsonl").open("w", encoding="utf-8") as fh:
+            for rec in records[:args.first]:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        first, first_s, first_rss = _build(corpus, index, args.vectors)
+        with (corpus / "part-2.jsonl").open("w", encoding="utf-8") as fh:
+            for rec in records[args.first:]:
+                fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        more, more_s, more_rss = _build(corpus, index, args.vectors)
+        figures.write_text(json.dumps({"first": first, "first_s": first_s,
+                                       "first_rss": first_rss, "more": more,
+                                       "more_s": more_s, "more_rss": more_rss}),
+                           encoding="utf-8")
     manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
     data = index / manifest["data_dir"]
     disk = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
@@ -93,6 +106,7 @@ def main() -> None:
     lat: list[float] = []
     rows = []
     found = {"vi": 0, "en": 0}
+    anywhere = {"vi": 0, "en": 0}
     for rnd in range(3):
         for q in questions:
             t = time.perf_counter()
@@ -101,13 +115,16 @@ def main() -> None:
             if rnd:
                 continue
             first_quote = ans.citations[0] if ans.citations else None
-            ok = bool(first_quote and first_quote.article_id == q["article_id"] and
-                      q["expected"] in first_quote.quote)
+            holds = bool(first_quote) and q["expected"].casefold() in \
+                first_quote.quote.casefold()  # type: ignore[union-attr]
+            ok = holds and first_quote.article_id == q["article_id"]  # type: ignore[union-attr]
             found[q["language"]] += ok
+            anywhere[q["language"]] += holds
             quote = (first_quote.quote[:90] + "…") if first_quote else "(abstained)"
+            verdict = "yes" if ok else ("yes, another article" if holds else "no")
             rows.append(f"| {q['language']} | {q['question']} | {q['expected']} | "
-                        f"{'yes' if ok else 'no'} | {quote.replace('|', '/')} |")
-    n = int(first["articles"]) + int(more["embedded_articles"])  # type: ignore[call-overload]
+                        f"{verdict} | {quote.replace('|', '/')} |")
+    n = int(more["articles"])
     per_article = first_s / args.first
     table = "\n".join(rows)
     body = f"""
@@ -138,8 +155,10 @@ writing stays on the machine that runs the build), ≈
 through IVF.
 
 **20 questions** (`benchmarks/baomoi-questions.json`, written by hand from these articles):
-citation 1 quotes the expected text in {found['vi']} of 10 Vietnamese and {found['en']} of
-10 English questions.
+citation 1 quotes the expected text from the article it was written from in {found['vi']} of
+10 Vietnamese and {found['en']} of 10 English questions; counting the same fact quoted from
+another article (baomoi carries one event from several sources), in {anywhere['vi']} and
+{anywhere['en']}.
 
 | lang | question | expected | citation 1 | quote |
 |---|---|---|---|---|

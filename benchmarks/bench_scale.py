@@ -242,8 +242,9 @@ nothing embedded or written)
 
 **Cold start** (new process to first answer): {cold['process_wall']:.1f} s (target ≤ 3 s) —
 import {cold['import']:.2f} s, load index {cold['load_index']:.2f} s (sizes and headers of
-every file; sha256 of the article store, the catalog and the spans; FAISS and BM25 read;
-sentence vectors memory-mapped; articles parsed only when a question reaches them), load e5
+every file; sha256 of the article store, the catalog and the spans; FAISS read; BM25's
+vocabulary read and its scores memory-mapped, as are the sentence vectors; articles parsed
+only when a question reaches them), load e5
 {cold['load_embedder']:.2f} s, first answer {cold['first_answer']:.2f} s. `newsqa verify`
 hashes every file: {verify_s:.1f} s here.
 

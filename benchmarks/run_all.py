@@ -8,6 +8,8 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 
-for name in ("bench_quality.py", "bench_scale.py", "bench_build.py"):
+for name in ("bench_quality.py", "bench_representations.py", "bench_build.py", "bench_resume.py",
+             "bench_real.py",
+             "bench_ivf.py", "bench_scale.py"):
     print(f"== {name}", flush=True)
     subprocess.run([sys.executable, str(HERE / name)], check=True)

@@ -64,6 +64,17 @@ def test_follow_up_uses_history(seed_qa: newsqa.NewsQA) -> None:
     assert follow.answer_span is not None and follow.answer_span.text == "Nguyễn Phú Cường"
 
 
+def test_contrasting_follow_up_turns_to_the_other_party(seed_qa: newsqa.NewsQA) -> None:
+    """after "Ai ký … cho Đảng ủy Khối?", "Còn phía Tập đoàn thì ai ký?" cites the
+    sentence naming the Group's signer, and cites again nothing the first answer quoted"""
+    question = "Ai ký kết quy chế phối hợp cho Đảng ủy Khối?"
+    first = seed_qa.ask(question)
+    follow = seed_qa.ask("Còn phía Tập đoàn thì ai ký?",
+                         history=[newsqa.Turn(question=question, answer=first.text)])
+    assert any("Nguyễn Phú Cường" in c.quote for c in follow.citations)
+    assert not any(c.quote[:80] in first.text for c in follow.citations)
+
+
 def test_terms_every_candidate_shares_weigh_least() -> None:
     sentences = ["Tesla sinh năm 1856 tại Smiljan.", "Tesla chuyển đến Mỹ năm 1884.",
                  "Công ty đã lắp đặt hệ thống chiếu sáng do Tesla thiết kế."]

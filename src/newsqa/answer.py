@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +9,7 @@ import numpy as np
 from .citations import cite, distinct_quotes
 from .lexicon import renderings_in
 from .models import Answer, AnswerSpan, Citation
-from .query import Query
+from .query import Query, is_contrast
 from .retrieve import Retriever, Scored
 from .spans import capitalised_runs, extract_span, valid_candidates
 from .text import (
@@ -27,9 +26,6 @@ from .tuning import Tuning
 
 NO_ANSWER_VI = "Không tìm thấy câu trả lời trong kho bài viết."
 NO_ANSWER_EN = "No answer found in the corpus."
-
-_CONTRAST_RE = re.compile(r"^(còn|thế còn|vậy còn|what about|how about|and what about)\b|"
-                          r"\b(thì sao|instead)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -48,7 +44,7 @@ def term_weights(question: str, history_question: str = "",
     thì ai ký?" after "Ai ký cho Đảng ủy Khối?")."""
     tuning = tuning or Tuning()
     weights: dict[str, float] = {}
-    contrast = bool(_CONTRAST_RE.search(question))
+    contrast = bool(history_question) and is_contrast(question)
     for w in syllable_terms(search_terms(history_question, drop_stopwords=True)):
         weights[w] = tuning.contrast_term_weight if contrast else tuning.history_term_weight
     for w in syllable_terms(search_terms(question, drop_stopwords=True)):
@@ -75,9 +71,27 @@ def local_idf(terms: list[str], candidates: list[set[str]]) -> dict[str, float]:
     return out
 
 
-def select_sentences(retriever: Retriever, scored: Scored, query: Query, *,
-                     n_chunks: int) -> list[_Candidate]:
-    """Score the sentences of the best chunks; best first, each sentence once."""
+#: What the sentence ranker reads of each candidate sentence, in this order.
+FEATURES = ("sim", "chunk", "keyword", "typed", "restates", "sim_en", "keyword_en",
+            "chunk_rank", "sim_gap", "position", "length", "keyword_before", "sim_before",
+            "words_shared")
+
+
+@dataclass
+class Pool:
+    """The candidate sentences of one question with their features (rows: candidates,
+    columns: :data:`FEATURES`)."""
+
+    rows: list[int]
+    chunk_rows: list[int]
+    features: np.ndarray
+    quoted_before: np.ndarray  # bool: the earlier answer already quoted the sentence
+    turned_away: np.ndarray  # 0..1: about the party a contrasting follow-up turns from
+
+
+def candidate_pool(retriever: Retriever, scored: Scored, query: Query, *,
+                   n_chunks: int) -> Pool:
+    """The informative sentences of the best chunks, each once, with their features."""
     store = retriever.store
     tuning = retriever.tuning
     qvec = query.vector
@@ -86,8 +100,8 @@ def select_sentences(retriever: Retriever, scored: Scored, query: Query, *,
     q_terms = list(dict.fromkeys(t for t in search_terms(keyword_text, drop_stopwords=True)
                                  if not is_plain_term(t)))
     top = scored.fused[0] if len(scored.fused) else 0.0
-    w_keyword = tuning.w_keyword if query.vietnamese else tuning.w_keyword_en
-    pool: list[tuple[int, int, float, float, str, set[str]]] = []
+    english = 0.0 if query.vietnamese else 1.0
+    pool: list[tuple[int, int, float, float, int, str, float, set[str]]] = []
     seen: set[int] = set()
     for rank, row in enumerate(scored.rows[:n_chunks]):
         lo, hi = (int(x) for x in store.chunk_sentences[int(row)])
@@ -102,20 +116,58 @@ def select_sentences(retriever: Retriever, scored: Scored, query: Query, *,
                 continue
             seen.add(srow)
             text = art.text[sent.start:sent.end]
-            pool.append((srow, int(row), float(sims[j]), chunk_bonus, text,
+            position = sent.start / max(1, len(art.text))
+            pool.append((srow, int(row), float(sims[j]), chunk_bonus, rank, text, position,
                          set(search_terms(text))))
-    idf = local_idf(q_terms, [p[5] for p in pool])
-    out = []
-    for srow, row, sim, chunk_bonus, text, terms in pool:
-        kw = _overlap(terms, idf)
-        score = tuning.w_dense * sim + tuning.w_chunk * chunk_bonus + w_keyword * kw
+    idf = local_idf(q_terms, [p[7] for p in pool])
+    best_sim = max((p[2] for p in pool), default=0.0)
+    feats = np.zeros((len(pool), len(FEATURES)), dtype=np.float64)
+    q_folded = {fold_word(w) for w in q_words}
+    kws = [_overlap(p[7], idf) for p in pool]
+    for i, (srow, _, sim, chunk_bonus, rank, text, position, _terms) in enumerate(pool):
+        kw = kws[i]
+        typed = 0.0
         if query.kind != "other":
-            typed = valid_candidates(text, query.text, query.kind)
-            score += tuning.w_type if typed else -tuning.w_type
+            typed = 1.0 if valid_candidates(text, query.text, query.kind) else -1.0
         # A sentence that only restates the question cannot answer it.
-        if len(set(content_words(text)) - q_words) < tuning.min_new_words:
-            score -= tuning.w_novelty
-        out.append(_Candidate(srow, score, sim, kw, row))
+        own = set(content_words(text))
+        restates = float(len(own - q_words) < tuning.min_new_words)
+        # The sentence before often names what the answer sentence goes on about.
+        before = i > 0 and pool[i - 1][0] == srow - 1
+        shared = len({fold_word(w) for w in own} & q_folded) / max(1, len(q_folded))
+        feats[i] = (sim, chunk_bonus, kw, typed, restates, sim * english, kw * english,
+                    rank / max(1, n_chunks), sim - best_sim, position,
+                    np.log1p(len(text)) / 6, kws[i - 1] if before else 0.0,
+                    pool[i - 1][2] - sim if before else 0.0, shared)
+    earlier = " ".join(query.previous.answer.split()) if query.previous else ""
+    quoted = np.array([bool(earlier) and " ".join(p[5].split())[:80] in earlier for p in pool],
+                      dtype=bool)
+    away, toward = query.turned_from, query.turned_to
+    turned = np.zeros(len(pool))
+    if away:
+        for i, p in enumerate(pool):
+            folded = f" {' '.join(fold_word(w) for w in words(p[5]))} "
+            balance = sum(folded.count(f" {n} ") for n in away) - \
+                sum(folded.count(f" {n} ") for n in toward)
+            turned[i] = min(1.0, max(0, balance) / 2)
+    return Pool([p[0] for p in pool], [p[1] for p in pool], feats, quoted, turned)
+
+
+def select_sentences(retriever: Retriever, scored: Scored, query: Query, *,
+                     n_chunks: int) -> list[_Candidate]:
+    """Score the sentences of the best chunks; best first, each sentence once."""
+    pool = candidate_pool(retriever, scored, query, n_chunks=n_chunks)
+    weights = retriever.tuning.sentence_weights
+    w = np.array([weights.get(f, 0.0) for f in FEATURES])
+    scores = pool.features @ w if len(pool.rows) else np.zeros(0)
+    if query.contrast:
+        # The user has read those: a turn to the other party wants something new.
+        tuning = retriever.tuning
+        scores = scores - tuning.quoted_before_penalty * pool.quoted_before - \
+            tuning.turned_away_penalty * pool.turned_away
+    out = [_Candidate(row, float(score), float(f[0]), float(f[2]), chunk_row)
+           for row, chunk_row, score, f in zip(pool.rows, pool.chunk_rows, scores,
+                                                pool.features, strict=True)]
     return sorted(out, key=lambda c: -c.score)
 
 

@@ -75,7 +75,10 @@ class NewsQA:
         if query.previous is not None:
             # A follow-up searches near both questions.
             hvec = self.embedder.embed_query(query.previous.question)
-            vec = vec + self.settings.tuning.history_vector_weight * hvec
+            tuning = self.settings.tuning
+            share = tuning.contrast_history_vector_weight if query.contrast else \
+                tuning.history_vector_weight
+            vec = vec + share * hvec
             vec = vec / np.linalg.norm(vec)
         return query.with_vector(vec)
 

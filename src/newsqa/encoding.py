@@ -14,12 +14,17 @@ _TCVN3_RE = re.compile(r"[A-Za-z][\u00a1-\u00af\u00b5-\u00b9\u00bb-\u00bf]|"
 # These letters never occur in Vietnamese; in a few foreign names they may.
 _VNI_RE = re.compile(r"[aeiouyAEIOUY][øïûäåëöüñÑØÏÛÄÅËÖÜ]")
 _WORD_RE = re.compile(r"\S+")
+# Any character either encoding leaves behind: most texts have none, and are done with
+# one scan.
+_SUSPECT_RE = re.compile(r"[\u00a1-\u00af\u00b5-\u00b9\u00bb-\u00bføïûäåëöüñÑØÏÛÄÅËÖÜ]")
 
 
 def legacy_encoding(text: str) -> str | None:
     """"TCVN3" or "VNI" when ``text`` reads as Vietnamese typed in that legacy font
     encoding (and so decoded into nonsense), else None."""
     sample = text[:20_000]
+    if not _SUSPECT_RE.search(sample):
+        return None
     n_words = max(1, len(_WORD_RE.findall(sample)))
     for name, pattern in (("TCVN3", _TCVN3_RE), ("VNI", _VNI_RE)):
         hits = len(pattern.findall(sample))

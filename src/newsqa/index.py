@@ -209,7 +209,7 @@ def load_store(index_dir: str | Path, verify: bool = False) -> IndexStore:
             ivf.make_direct_map()
         # Memory-mapped: only the sentences of the best chunks are read for a question.
         svec = np.load(data_dir / SENTENCES, allow_pickle=False, mmap_mode="r")
-        bm25 = bm25s.BM25.load(str(data_dir / BM25), load_corpus=False)
+        bm25 = bm25s.BM25.load(str(data_dir / BM25), load_corpus=False, mmap=True)
     except Exception as exc:
         raise IndexCorruptError(f"cannot read index data in {data_dir}: {exc}; {hint}") from exc
     c = manifest.counts

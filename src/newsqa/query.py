@@ -14,13 +14,23 @@ from .dates import DateRangeError, as_aware
 from .errors import SettingsError
 from .lexicon import translate_terms
 from .models import Turn
-from .spans import question_type
-from .text import fold_word, is_vietnamese, normalize, words
+from .spans import capitalised_runs, question_type
+from .text import fold_word, is_stopword, is_vietnamese, normalize, words
 
 _FOLLOW_UP_RE = re.compile(
     r"^(còn|vậy|thế còn|thế|và|nhưng|what about|how about|and|but|also)\b|"
     r"\b(ông ấy|bà ấy|anh ấy|chị ấy|họ|người đó|việc đó|điều đó|he|she|they|him|her|them|it|"
     r"that|this|those)\b|(thì sao|thì ai|thì sao\?)", re.IGNORECASE)
+
+
+_CONTRAST_RE = re.compile(r"^(còn|thế còn|vậy còn|what about|how about|and what about)\b|"
+                          r"\b(thì sao|instead)\b", re.IGNORECASE)
+
+
+def is_contrast(question: str) -> bool:
+    """Whether a follow-up turns to another party or thing ("Còn phía Tập đoàn thì ai
+    ký?", "What about the Group?"), rather than asking more about the same one."""
+    return bool(_CONTRAST_RE.search(question))
 
 
 @dataclass(frozen=True)
@@ -70,14 +80,63 @@ class Query:
         return self.previous.question if self.previous else ""
 
     @property
+    def contrast(self) -> bool:
+        """A follow-up that turns from what the earlier question named to something else."""
+        return self.previous is not None and is_contrast(self.text)
+
+    @property
     def keyword_text(self) -> str:
         """What keyword overlap is measured against: the earlier question, then this one
-        with the Vietnamese words of its English terms."""
-        return f"{self.previous_question} {self.expanded}".strip()
+        with the Vietnamese words of its English terms. After a contrasting follow-up, the
+        names of the earlier question (the party turned away from) are left out of it."""
+        earlier = self.previous_question
+        for s, e in reversed(self._turned_from()):
+            earlier = earlier[:s] + earlier[e:]
+        return f"{earlier} {self.expanded}".strip()
+
+    @property
+    def turned_from(self) -> list[str]:
+        """The names a contrasting follow-up turns away from, as folded words joined by
+        spaces ("đảng ủy khối" before "Còn phía Tập đoàn…?"); empty for any other
+        question."""
+        earlier = self.previous_question
+        return [" ".join(fold_word(w) for w in words(earlier[s:e]))
+                for s, e in self._turned_from()]
+
+    @property
+    def turned_to(self) -> list[str]:
+        """The names of a contrasting follow-up itself ("tập" of "Còn phía Tập đoàn…?")."""
+        if not self.contrast:
+            return []
+        return [" ".join(fold_word(w) for w in words(self.text[s:e]))
+                for s, e in _names(self.text)]
+
+    def _turned_from(self) -> list[tuple[int, int]]:
+        if not self.contrast:
+            return []
+        now = {fold_word(w) for w in words(self.text)}
+        earlier = self.previous_question
+        return [(s, e) for s, e in _names(earlier)
+                if not any(fold_word(w) in now for w in words(earlier[s:e]))]
 
     def with_vector(self, vector: np.ndarray) -> Query:
         """The same query with its search vector."""
         return replace(self, vector=vector)
+
+
+def _names(text: str) -> list[tuple[int, int]]:
+    """Names in a question: capitalised runs, joined across one lower-case word between
+    them ("Đảng ủy Khối"); a capital that only starts the question is not a name."""
+    out: list[tuple[int, int]] = []
+    for s, e in capitalised_runs(text):
+        if s == len(text) - len(text.lstrip()) and len(words(text[s:e])) == 1:
+            continue
+        gap = words(text[out[-1][1]:s]) if out else []
+        if len(gap) == 1 and not is_stopword(fold_word(gap[0])):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def make_query(text: str, history: list[Turn] | None = None, *,

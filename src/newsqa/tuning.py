@@ -6,7 +6,28 @@ and coarse."""
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field
+
+HAND_WEIGHTS = {"sim": 1.0, "chunk": 0.5, "keyword": 0.25, "typed": 0.02, "restates": -0.05,
+                "keyword_en": 0.15}
+
+
+def _ranker_weights() -> dict[str, float]:
+    """The learned sentence weights shipped in ranker.json, else the hand-set ones."""
+    return dict(_shipped_weights())
+
+
+@lru_cache(maxsize=1)
+def _shipped_weights() -> tuple[tuple[str, float], ...]:
+    path = Path(__file__).with_name("ranker.json")
+    if not path.exists():
+        return tuple(HAND_WEIGHTS.items())
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return tuple((str(k), float(v)) for k, v in raw["weights"].items())
 
 
 class Tuning(BaseModel):
@@ -24,14 +45,14 @@ class Tuning(BaseModel):
     exhaustive_below: int = Field(
         default=2000, description="filters leaving this many chunks or fewer: every one is scored")
 
-    # Answer sentences.
-    w_dense: float = Field(default=1.0, description="sentence cosine")
-    w_chunk: float = Field(default=0.5, description="its chunk's fused score, relative to the best")
-    w_keyword: float = Field(default=0.25, description="question-term overlap, Vietnamese question")
-    w_keyword_en: float = Field(
-        default=0.4, description="question-term overlap, English question (cosines separate less)")
-    w_type: float = Field(default=0.02, description="bonus (or malus) for holding the asked type")
-    w_novelty: float = Field(default=0.05, description="malus for only restating the question")
+    # Answer sentences: a linear score over the features of answer.FEATURES. The default
+    # is the hand-set formula (cosine, 0.5 × the chunk's score against the best, 0.25 ×
+    # question-term overlap, 0.4 for English questions, ±0.02 for holding the asked type,
+    # -0.05 for only restating the question); scripts/train_ranker.py learns one from the
+    # dev sets (src/newsqa/ranker.json), used when present.
+    sentence_weights: dict[str, float] = Field(
+        default_factory=_ranker_weights,
+        description="weight of each sentence feature (answer.FEATURES)")
     min_new_words: int = Field(default=3, description="content words a sentence must add")
     second_quote_gap: float = Field(default=0.01, description="a second quote joins within this")
     chunks_for_sentences: int = Field(default=6, description="best chunks whose sentences compete")
@@ -56,6 +77,14 @@ class Tuning(BaseModel):
     follow_up_max_words: int = Field(default=5, description="a question this short follows up")
     history_term_weight: float = Field(
         default=0.3, description="earlier question's words, in spans")
+    contrast_history_vector_weight: float = Field(
+        default=0.2, description="the same share after 'Còn…/What about…' (the earlier "
+        "question names the party turned away from)")
+    turned_away_penalty: float = Field(
+        default=0.05, description="a sentence about the party a 'Còn…' follow-up turns from")
+    quoted_before_penalty: float = Field(
+        default=0.2, description="a sentence the earlier answer quoted, after 'Còn…/What "
+        "about…'")
     contrast_term_weight: float = Field(
         default=-0.5, description="earlier question's words after 'Còn…/What about…'")
 
