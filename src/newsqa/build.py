@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from .layout import (
 from .models import Article, BuildReport, Chunk, Progress, Sentence
 from .progress import seconds_left
 from .settings import Settings
-from .vectors import Representation
+from .vectors import Representation, checkpoint_key, embed_texts
 
 
 def representation(settings: Settings) -> Representation:
@@ -87,7 +85,7 @@ def build_index(corpus_dir: str | Path | None = None, index_dir: str | Path | No
                                warnings=warnings)
         old = _load_reusable(index_path, warnings) if compatible else None
         emb = embedder if isinstance(embedder, Embedder) else _embedder(spec, settings)
-        checkpoint = Checkpoint(index_path, _checkpoint_key(emb, params))
+        checkpoint = Checkpoint(index_path, checkpoint_key(emb, params))
         # Leftovers of killed or failed builds go before writing, so that they cannot
         # fill the disk again; the live data folder stays for readers, and the work of an
         # interrupted build with these same settings stays to be resumed.
@@ -217,7 +215,7 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
         todo.extend(texts)
     embed_t = time.perf_counter()
     done = checkpoint.load()
-    new_vecs, fresh = _embed_all(emb, todo, stage="embedding", batch=settings.batch_size,
+    new_vecs, fresh = embed_texts(emb, todo, stage="embedding", batch=settings.batch_size,
                                  progress=progress, checkpoint=checkpoint, done=done,
                                  every=settings.checkpoint_texts)
     embed_seconds = time.perf_counter() - embed_t
@@ -298,51 +296,3 @@ def _reuse(old: IndexStore, row: int, old_cvec: Any) -> tuple[list[Sentence], li
     sents = [s for s in old.sentences[lo:hi] if s.article_id == art_id]
     return sents, chunks, (np.asarray(old_cvec[rows]),
                            np.asarray(old.sentence_vectors[lo:hi], dtype=np.float32))
-
-
-def _checkpoint_key(emb: Embedder, params: dict[str, Any]) -> str:
-    spec = json.dumps([emb.id, emb.dim, params], sort_keys=True)
-    return hashlib.sha256(spec.encode("utf-8")).hexdigest()[:16]
-
-
-def text_key(text: str) -> str:
-    """The key of an embedded text in a build's checkpoint."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-
-
-def _embed_all(emb: Embedder, texts: list[str], *, batch: int, stage: str,
-               progress: Progress | None, checkpoint: Checkpoint,
-               done: dict[str, np.ndarray], every: int) -> tuple[np.ndarray, int]:
-    """Vectors of ``texts`` and how many were embedded now. Each distinct text is embedded
-    once (boilerplate repeated across articles, or a line repeated inside one, costs one
-    embedding); texts an interrupted build already embedded come from its checkpoint, and
-    new work is checkpointed every ``every`` texts."""
-    rows: dict[str, int] = {}
-    where = np.fromiter((rows.setdefault(t, len(rows)) for t in texts), dtype=np.int64,
-                        count=len(texts))
-    distinct = list(rows)
-    keys = [text_key(t) for t in distinct]
-    out = np.zeros((len(distinct), emb.dim), dtype=np.float32)
-    todo = []
-    for i, key in enumerate(keys):
-        if key in done:
-            out[i] = done[key]
-        else:
-            todo.append(i)
-    reused = len(distinct) - len(todo)
-    if progress:
-        progress(stage, reused, len(distinct))
-    pending: list[int] = []
-    groups = [todo[start:start + batch] for start in range(0, len(todo), batch)]
-    vectors = emb.embed_many([[distinct[i] for i in idx] for idx in groups])
-    finished = 0
-    for idx, vecs in zip(groups, vectors, strict=True):
-        out[idx] = vecs
-        pending += idx
-        finished += len(idx)
-        if len(pending) >= every or finished == len(todo):
-            checkpoint.add([keys[i] for i in pending], out[pending])
-            pending = []
-        if progress:
-            progress(stage, reused + finished, len(distinct))
-    return out[where], len(todo)
