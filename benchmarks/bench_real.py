@@ -1,7 +1,9 @@
 """A real index with real vectors: the first 2,000 baomoi-2017 articles built with e5 from
 empty, then 1,000 more added by an incremental build, each build a `newsqa build`
 process of its own (peak RSS from the kernel). Then disk, cold start, ask latency, and the
-20 hand-written questions of benchmarks/baomoi-questions.json; figures extrapolated to
+20 hand-written questions of ../shared/benchmarks/baomoi-questions.json (their expected
+answers quote the articles, so they live beside the data, never in the project); figures
+extrapolated to
 35,439 and to 1,000,000 articles.
 
     python benchmarks/bench_real.py [--first 2000] [--more 1000]
@@ -21,12 +23,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import ROOT, baomoi, write_section
+from common import ROOT, SHARED, baomoi, write_section
 
 import newsqa
 
 CACHE = ROOT / "benchmarks" / ".cache"
-QUESTIONS = ROOT / "benchmarks" / "baomoi-questions.json"
+QUESTIONS = SHARED / "benchmarks" / "baomoi-questions.json"
 
 
 def _build(corpus: Path, index: Path, vectors: str) -> tuple[dict[str, object], float, float]:
@@ -63,6 +65,8 @@ def main() -> None:
     ap.add_argument("--vectors", default="sentences",
                     help="representation: the fast one by default, as an archive would use")
     args = ap.parse_args()
+    if not QUESTIONS.exists():
+        raise SystemExit(f"{QUESTIONS} is needed for this benchmark")
     total = args.first + args.more
     corpus = CACHE / f"real-corpus-{total}"
     index = CACHE / f"real-index-{total}"
@@ -154,7 +158,7 @@ writing stays on the machine that runs the build), ≈
 {1_000_000 / n * disk / 2**30:,.0f} GiB on disk, above `NEWSQA_IVF_ABOVE` chunks so searched
 through IVF.
 
-**20 questions** (`benchmarks/baomoi-questions.json`, written by hand from these articles):
+**20 questions** (`../shared/benchmarks/baomoi-questions.json`, written by hand from these articles):
 citation 1 quotes the expected text from the article it was written from in {found['vi']} of
 10 Vietnamese and {found['en']} of 10 English questions; counting the same fact quoted from
 another article (baomoi carries one event from several sources), in {anywhere['vi']} and
