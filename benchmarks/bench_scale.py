@@ -126,14 +126,20 @@ def _ivf_side_by_side(store: IndexStore, qa: NewsQA) -> tuple[FaissSpec, list[fl
         times[name] = float(np.percentile(runs, 50))
     flat = store.faiss_index
     store.faiss_index = ivf_index
+    lat = _ask_latencies(qa)
+    store.faiss_index = flat
+    return spec, lat, times["flat"], times["ivf"]
+
+
+def _ask_latencies(qa: NewsQA, rounds: int = 5) -> list[float]:
+    """Milliseconds of each ask of QUESTIONS, ``rounds`` times over."""
     lat = []
-    for _ in range(5):
+    for _ in range(rounds):
         for q in QUESTIONS:
             t = time.perf_counter()
             qa.ask(q)
             lat.append((time.perf_counter() - t) * 1000)
-    store.faiss_index = flat
-    return spec, lat, times["flat"], times["ivf"]
+    return lat
 
 
 def main() -> None:
@@ -180,14 +186,8 @@ def main() -> None:
 
     store = load_store(index)
     qa = NewsQA(store, E5Queries(), settings)
-    for q in QUESTIONS:
-        qa.ask(q)
-    lat = []
-    for _ in range(5):
-        for q in QUESTIONS:
-            t = time.perf_counter()
-            qa.ask(q)
-            lat.append((time.perf_counter() - t) * 1000)
+    _ask_latencies(qa, rounds=1)  # warm-up
+    lat = _ask_latencies(qa)
     emb = get_embedder("e5")
     emb_lat = []
     for q in QUESTIONS * 3:

@@ -8,10 +8,10 @@ the rest), full-batch gradient descent from the hand-set weights, L2-regularised
 deterministic, no random state. The weights are scaled so that the cosine's is 1 (the
 other thresholds, such as the second quote's gap, are in cosine units).
 
-    python benchmarks/train_ranker.py [--cache DIR] [--write]
+    python benchmarks/train_ranker.py [--cache DIR]
 
-``--write`` stores the weights trained on all three sets in src/newsqa/ranker.json
-(JSON, a few hundred bytes), which `Tuning` then uses by default.
+The weights trained on all three sets are printed in the section; to try them, pass them
+as ``Settings(tuning=Tuning(sentence_weights=...))``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_representations import CachedE5
-from common import ROOT, SHARED, write_section
+from common import SHARED, write_section
 
 import newsqa
 from newsqa.answer import FEATURES, candidate_pool
@@ -86,7 +86,6 @@ def hit_rate(pools: Pools, w: np.ndarray) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=None)
-    ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     hand = Tuning(sentence_weights=dict(HAND_WEIGHTS))
     settings = newsqa.Settings(tuning=hand)
@@ -111,11 +110,6 @@ def main() -> None:
         print(rows[-1], flush=True)
     final = train([p for n in SETS for p in pools[n]])
     weights = {f: round(float(v), 4) for f, v in zip(FEATURES, final, strict=True)}
-    if args.write:
-        (ROOT / "src" / "newsqa" / "ranker.json").write_text(json.dumps(
-            {"about": "sentence ranker weights, trained by benchmarks/train_ranker.py on the "
-             "three dev sets", "features": list(FEATURES), "weights": weights}, indent=1)
-            + "\n", encoding="utf-8")
     table = "\n".join(rows)
     body = f"""
 A linear sentence ranker over {len(FEATURES)} features ({", ".join(FEATURES)}), trained

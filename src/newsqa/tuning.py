@@ -6,28 +6,10 @@ and coarse."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
-
 from pydantic import BaseModel, ConfigDict, Field
 
 HAND_WEIGHTS = {"sim": 1.0, "chunk": 0.5, "keyword": 0.25, "typed": 0.02, "restates": -0.05,
                 "keyword_en": 0.15}
-
-
-def _ranker_weights() -> dict[str, float]:
-    """The learned sentence weights shipped in ranker.json, else the hand-set ones."""
-    return dict(_shipped_weights())
-
-
-@lru_cache(maxsize=1)
-def _shipped_weights() -> tuple[tuple[str, float], ...]:
-    path = Path(__file__).with_name("ranker.json")
-    if not path.exists():
-        return tuple(HAND_WEIGHTS.items())
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    return tuple((str(k), float(v)) for k, v in raw["weights"].items())
 
 
 class Tuning(BaseModel):
@@ -48,10 +30,10 @@ class Tuning(BaseModel):
     # Answer sentences: a linear score over the features of answer.FEATURES. The default
     # is the hand-set formula (cosine, 0.5 × the chunk's score against the best, 0.25 ×
     # question-term overlap, 0.4 for English questions, ±0.02 for holding the asked type,
-    # -0.05 for only restating the question); scripts/train_ranker.py learns one from the
-    # dev sets (src/newsqa/ranker.json), used when present.
+    # -0.05 for only restating the question). benchmarks/train_ranker.py fits weights on the
+    # dev sets; cross-validated they lose to these (docs/BENCHMARKS.md).
     sentence_weights: dict[str, float] = Field(
-        default_factory=_ranker_weights,
+        default_factory=lambda: dict(HAND_WEIGHTS),
         description="weight of each sentence feature (answer.FEATURES)")
     min_new_words: int = Field(default=3, description="content words a sentence must add")
     second_quote_gap: float = Field(default=0.01, description="a second quote joins within this")

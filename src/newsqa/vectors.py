@@ -33,8 +33,8 @@ class Representation:
     """How an index's vectors are made; written into its manifest, so that a change
     re-embeds."""
 
-    kind: str = "chunks+sentences"
-    title_weight: float = 0.3
+    kind: str  # Settings.vectors
+    title_weight: float  # Settings.title_weight
 
     def texts(self, art: Article, sents: list[Sentence], chunks: list[Chunk]) -> list[str]:
         """The texts to embed for ``art``, in the order :meth:`compose` reads them."""
