@@ -11,6 +11,7 @@ import pytest
 import newsqa
 from newsqa.embedding import get_embedder
 from newsqa.index import load_store
+from newsqa.ingest import make_article
 from newsqa.layout import MANIFEST, FaissSpec, IndexData, faiss_spec, write_index
 from newsqa.models import Chunk, Sentence
 from newsqa.query import Filters
@@ -81,8 +82,8 @@ def test_faiss_kind_follows_size() -> None:
 
 def _write(tmp_path: Path, vectors: np.ndarray, spec: FaissSpec) -> Path:
     n = len(vectors)
-    arts = [{"id": f"a{i}", "title": f"t{i}", "text": "câu một. câu hai.",
-             "date": None, "source": "s" if i % 2 else "other"} for i in range(n)]
+    arts = [make_article(f"a{i}", f"t{i}", "câu một. câu hai.",
+                         source="s" if i % 2 else "other") for i in range(n)]
     data = IndexData(articles=arts, chunk_vectors=vectors, sentence_vectors=vectors,
                      sentence_spans=np.array([[i, 0, 8, 1] for i in range(n)]),
                      chunk_spans=np.array([[i, 0, 8, i, i + 1] for i in range(n)]),
@@ -92,7 +93,7 @@ def _write(tmp_path: Path, vectors: np.ndarray, spec: FaissSpec) -> Path:
     write_index(ix, data, manifest_fields={
         "embedder": "test", "dim": vectors.shape[1], "chunking": {},
         "counts": {"articles": n, "chunks": n, "sentences": n},
-        "articles": {a["id"]: "h" for a in arts}})
+        "articles": {a.id: "h" for a in arts}})
     return ix
 
 

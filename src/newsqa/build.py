@@ -220,7 +220,7 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
                                  every=settings.checkpoint_texts)
     embed_seconds = time.perf_counter() - embed_t
 
-    records: list[dict[str, Any]] = []
+    records: list[Article] = []
     sspans: list[np.ndarray] = []
     cspans: list[np.ndarray] = []
     cvecs: list[np.ndarray] = []
@@ -229,7 +229,7 @@ def _assemble(index_path: Path, articles: list[Article], old: IndexStore | None,
     at = 0
     n_chunks = n_sents = n_new_chunks = 0
     for art, sents, chunks, vecs in plan:
-        records.append(art.model_dump(mode="json"))
+        records.append(art)
         ss, cs = article_spans(len(records) - 1, sents, chunks, first_sentence=n_sents)
         sspans.append(ss)
         cspans.append(cs)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import IndexLockedError, IndexPathError, IndexWriteError
+from ..models import Article
 from ..version import __version__
 from .format import (
     ARTICLES,
@@ -167,7 +168,7 @@ def _pause_before_swap_for_tests() -> None:
 class IndexData:
     """Everything a data folder holds, in memory, as a build hands it over."""
 
-    articles: list[dict[str, Any]]  # one JSON object an article
+    articles: list[Article]
     sentence_spans: np.ndarray  # int64 (n, 4): article row, start, end, informative
     chunk_spans: np.ndarray  # int64 (n, 5): article row, start, end, first, last+1 sentence
     chunk_vectors: np.ndarray
@@ -191,14 +192,13 @@ def write_index(index_dir: Path, data: IndexData, manifest_fields: dict[str, Any
         offsets = [0]
         catalog: dict[str, list[Any]] = {"ids": [], "dates": [], "sources": []}
         with (data_dir / ARTICLES).open("wb") as fb:
-            for rec in data.articles:
-                line = (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
+            for art in data.articles:
+                line = (art.model_dump_json() + "\n").encode("utf-8")
                 fb.write(line)
                 offsets.append(offsets[-1] + len(line))
-                catalog["ids"].append(rec["id"])
-                catalog["dates"].append(datetime.fromisoformat(rec["date"]).timestamp()
-                                        if rec.get("date") else None)
-                catalog["sources"].append(rec.get("source"))
+                catalog["ids"].append(art.id)
+                catalog["dates"].append(art.date.timestamp() if art.date else None)
+                catalog["sources"].append(art.source)
         (data_dir / CATALOG).write_text(json.dumps(catalog, ensure_ascii=False),
                                         encoding="utf-8")
         for file, array in ((OFFSETS, np.asarray(offsets, dtype=np.int64)),
