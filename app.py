@@ -70,9 +70,10 @@ except newsqa.SettingsError as exc:
 
 # One entry: a rebuild replaces the loaded index instead of keeping every old one in memory.
 @st.cache_resource(show_spinner=False, max_entries=1)
-def load_qa(index_dir: str, data_dir: str) -> newsqa.NewsQA:
-    """The loaded index; ``data_dir`` changes with every build, so a rebuild reloads."""
-    return newsqa.load(index_dir, settings=settings)
+def load_qa(index_dir: str, data_dir: str, settings_json: str) -> newsqa.NewsQA:
+    """The loaded index; ``data_dir`` changes with every build, so a rebuild reloads, and
+    so do other settings (``settings_json``)."""
+    return newsqa.load(index_dir, settings=newsqa.Settings.model_validate_json(settings_json))
 
 
 @st.cache_resource
@@ -86,7 +87,7 @@ def current_qa() -> newsqa.NewsQA | None:
         version = newsqa.index_version(settings.index_dir)
     except newsqa.IndexMissingError:
         return None
-    return load_qa(str(settings.index_dir), version)
+    return load_qa(str(settings.index_dir), version, settings.model_dump_json())
 
 
 def label_lang(choice: str, answer: newsqa.Answer | None = None) -> str:

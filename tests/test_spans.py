@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsqa.answer import term_weights
+from newsqa.query import term_weights
 from newsqa.spans import extract_span, question_type, valid_candidates
 
 

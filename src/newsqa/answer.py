@@ -8,10 +8,11 @@ import numpy as np
 
 from .citations import cite, distinct_quotes
 from .lexicon import renderings_in
-from .models import Answer, AnswerSpan, Citation
-from .query import Query, is_contrast
+from .models import Answer, Citation
+from .query import Query
 from .retrieve import Retriever, Scored
-from .spans import capitalised_runs, extract_span, valid_candidates
+from .shortanswer import short_answer
+from .spans import valid_candidates
 from .text import (
     ascii_fold,
     content_words,
@@ -19,7 +20,6 @@ from .text import (
     is_plain_term,
     named_terms,
     search_terms,
-    syllable_terms,
     words,
 )
 from .tuning import Tuning
@@ -35,21 +35,6 @@ class _Candidate:
     dense: float
     keyword: float
     chunk_row: int
-
-
-def term_weights(question: str, history_question: str = "",
-                 tuning: Tuning | None = None) -> dict[str, float]:
-    """Importance of each folded word of the question. Words only in the earlier question
-    count less, and against a candidate when the follow-up contrasts ("Còn phía Tập đoàn
-    thì ai ký?" after "Ai ký cho Đảng ủy Khối?")."""
-    tuning = tuning or Tuning()
-    weights: dict[str, float] = {}
-    contrast = bool(history_question) and is_contrast(question)
-    for w in syllable_terms(search_terms(history_question, drop_stopwords=True)):
-        weights[w] = tuning.contrast_term_weight if contrast else tuning.history_term_weight
-    for w in syllable_terms(search_terms(question, drop_stopwords=True)):
-        weights[w] = 1.0
-    return weights
 
 
 def _overlap(sentence_terms: set[str], idf: dict[str, float]) -> float:
@@ -231,9 +216,7 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
                  for n, (c, (_, first)) in enumerate(zip(picked, quotes, strict=True))]
     if low:
         return abstain(query.vietnamese, citations), scored
-    weights = term_weights(query.text, query.previous_question, tuning)
-    avoid = {fold_word(w) for w in _names(query.previous.answer)} if query.previous else None
-    span = _span(citations[0], query, weights=weights, avoid=avoid, tuning=tuning)
+    span = short_answer(citations, query, tuning)
     quoted = [citations[0]]
     if len(picked) > 1 and picked[1].score >= picked[0].score - tuning.second_quote_gap:
         quoted.append(citations[1])
@@ -251,21 +234,6 @@ def _answer_chunk_first(scored: Scored, chunk_row: int) -> Scored:
         return scored
     order = np.r_[pos[0], np.delete(np.arange(len(scored.rows)), pos[0])]
     return Scored(scored.rows[order], scored.fused[order], scored.coverage)
-
-
-def _names(text: str) -> list[str]:
-    return [text[s:e] for s, e in capitalised_runs(text)]
-
-
-def _span(cite: Citation, query: Query, *, weights: dict[str, float],
-          avoid: set[str] | None, tuning: Tuning) -> AnswerSpan | None:
-    found = extract_span(cite.quote, query.text, query.kind, weights=weights, avoid=avoid,
-                         tuning=tuning)
-    if not found:
-        return None
-    s, e = found
-    return AnswerSpan(text=cite.quote[s:e], start=cite.start + s, end=cite.start + e,
-                      kind=query.kind)
 
 
 def abstain(vietnamese: bool, citations: list[Citation] | None = None,

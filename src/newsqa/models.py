@@ -91,12 +91,14 @@ class Citation(BaseModel):
 
 
 class AnswerSpan(BaseModel):
-    """A short answer (a person, date, number, place or name) inside the first quote."""
+    """A short answer (a name, date, number, phrase) inside the first quote."""
 
     text: str
     start: int
     end: int
-    kind: str = Field(description="who, when, number, where or name")
+    kind: str = Field(description="the question's type: who, when, number, where, name, other")
+    confidence: float | None = Field(
+        default=None, description="the short-answer model's predicted F1 for this span")
 
 
 class Answer(BaseModel):

@@ -15,7 +15,16 @@ from .errors import SettingsError
 from .lexicon import translate_terms
 from .models import Turn
 from .spans import capitalised_runs, question_type
-from .text import fold_word, is_stopword, is_vietnamese, normalize, words
+from .text import (
+    fold_word,
+    is_stopword,
+    is_vietnamese,
+    normalize,
+    search_terms,
+    syllable_terms,
+    words,
+)
+from .tuning import Tuning
 
 _FOLLOW_UP_RE = re.compile(
     r"^(còn|vậy|thế còn|thế|và|nhưng|what about|how about|and|but|also)\b|"
@@ -167,3 +176,18 @@ def clean_query(query: str, max_chars: int) -> str:
 def has_words(query: str) -> bool:
     """Whether a question has anything to search for (not just punctuation or emoji)."""
     return any(fold_word(w) for w in words(query))
+
+
+def term_weights(question: str, history_question: str = "",
+                 tuning: Tuning | None = None) -> dict[str, float]:
+    """Importance of each folded word of the question. Words only in the earlier question
+    count less, and against a candidate when the follow-up contrasts ("Còn phía Tập đoàn
+    thì ai ký?" after "Ai ký cho Đảng ủy Khối?")."""
+    tuning = tuning or Tuning()
+    weights: dict[str, float] = {}
+    contrast = bool(history_question) and is_contrast(question)
+    for w in syllable_terms(search_terms(history_question, drop_stopwords=True)):
+        weights[w] = tuning.contrast_term_weight if contrast else tuning.history_term_weight
+    for w in syllable_terms(search_terms(question, drop_stopwords=True)):
+        weights[w] = 1.0
+    return weights

@@ -69,7 +69,7 @@ def capitalised_runs(text: str) -> list[tuple[int, int]]:
     if cur:
         runs.append((cur[0][0], cur[-1][1]))
     return runs
-_DATE_RE = re.compile(
+DATE_RE = re.compile(
     r"(?:(?:ngày|hôm)\s+)?\d{1,2}[/-]\d{1,2}(?:[/-]\d{2,4})?|"
     r"(?:ngày\s+\d{1,2}\s+)?tháng\s+(?:\d{1,2}|[A-Za-zÀ-ỹ]+)(?:\s*(?:năm|,)\s*\d{4})?|"
     r"(?:năm\s+)?(?:1\d{3}|20\d{2})(?:s)?|thế kỷ\s+(?:thứ\s+)?[\dIVXLC]+|"
@@ -77,7 +77,7 @@ _DATE_RE = re.compile(
     re.IGNORECASE | re.UNICODE)
 # A number as written: digits with separators, a range (27-30%), a time (4:51), a percentage
 # and a multiplier (30 triệu). Words before it (khoảng, hơn) and the unit after it are left out.
-_NUMBER_RE = re.compile(
+NUMBER_RE = re.compile(
     r"(?<![\w.,])\d+(?:[.,:]\d+)*(?:\s?[-–]\s?\d+(?:[.,]\d+)*)?(?:\s?%|\s+phần trăm)?"
     r"(?:\s+(?:triệu|tỷ|nghìn|ngàn|trăm|vạn|million|billion|thousand)\b)?",
     re.IGNORECASE | re.UNICODE)
@@ -147,9 +147,9 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
             spans.append((s, e))
         return spans
     if kind == "when":
-        return [m.span() for m in _DATE_RE.finditer(sentence)]
+        return [m.span() for m in DATE_RE.finditer(sentence)]
     if kind == "number":
-        return [m.span() for m in _NUMBER_RE.finditer(sentence)] + \
+        return [m.span() for m in NUMBER_RE.finditer(sentence)] + \
             [m.span() for m in _NUMBER_WORDS.finditer(sentence)]
     return []
 

@@ -70,7 +70,11 @@ class Tuning(BaseModel):
     contrast_term_weight: float = Field(
         default=-0.5, description="earlier question's words after 'Còn…/What about…'")
 
-    # Short answers (spans): context words around a candidate, and its shape.
+    # Short answers: shown when the model of shortanswer.py predicts an F1 this high.
+    span_min_confidence: float = Field(
+        default=0.5, description="predicted F1 a short answer needs to be shown")
+    # The hand-set typed pick (one feature of that model): context words around a
+    # candidate, and its shape.
     span_after_words: int = 20
     span_before_words: int = 12
     span_before_weight: float = Field(default=0.5, description="words before a name or place")
