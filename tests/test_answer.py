@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 import newsqa
-from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI, local_idf, unseen_names
+from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI, joined_quotes, local_idf, unseen_names
 from newsqa.citations import leans_on_previous
+from newsqa.query import make_query
 from newsqa.spans import valid_candidates
 from newsqa.text import search_terms
+from newsqa.tuning import Tuning
 
 from .conftest import CORPUS, SIGNER, shared_file
 
@@ -181,3 +183,44 @@ def test_gibberish_markup_and_keyboard_mash_abstain(seed_qa: newsqa.NewsQA,
     assert ans.abstained and ans.answer_span is None
     assert all(c.low_confidence for c in ans.citations)
 
+
+def _citation(n: int, article: str, quote: str, score: float) -> newsqa.Citation:
+    return newsqa.Citation(n=n, article_id=article, title=article, quote=quote, start=0,
+                           end=len(quote), score=score, context=quote, context_start=0)
+
+
+def test_quotes_of_other_articles_join_when_they_name_what_the_first_lacks() -> None:
+    query = make_query("Ai ký thay mặt Đảng ủy Khối và Tập đoàn Dầu khí?")
+    first = _citation(1, "a", "Ông Nguyễn Văn A ký thay mặt Đảng ủy Khối.", 0.90)
+    same = _citation(2, "a", "Lễ ký diễn ra tại Hà Nội, có Tập đoàn Dầu khí dự.", 0.895)
+    other = _citation(3, "b", "Ông Trần Văn B ký thay mặt Tập đoàn Dầu khí.", 0.885)
+    tuning = Tuning(second_quote_gap=0.0)
+    assert [c.n for c in joined_quotes([first, same, other], query, tuning)] == [1, 3]
+    # Too far below the first, or naming nothing new: left as a citation only.
+    far = other.model_copy(update={"score": 0.85})
+    assert [c.n for c in joined_quotes([first, same, far], query, tuning)] == [1]
+    repeat = other.model_copy(update={"quote": "Đảng ủy Khối họp thường kỳ."})
+    assert [c.n for c in joined_quotes([first, same, repeat], query, tuning)] == [1]
+    # A close second quote joins, as before, whatever its article.
+    assert [c.n for c in joined_quotes([first, same], query, Tuning())] == [1, 2]
+
+
+def test_an_answer_drawn_from_two_articles_cites_both(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Đảng ủy Khối ký quy chế phối hợp\n\nSáng 12/3, tại TP Hồ Chí Minh, Đảng ủy Khối các "
+        "cơ quan Trung ương ký kết quy chế phối hợp công tác. Đồng chí Trần Minh Tâm, Phó Bí "
+        "thư Đảng ủy Khối, ký thay mặt Đảng ủy Khối. Buổi lễ có nhiều đại biểu tham dự.\n",
+        encoding="utf-8")
+    (corpus / "b.txt").write_text(
+        "Tập đoàn Dầu khí cam kết thực hiện quy chế\n\nTập đoàn Dầu khí Việt Nam cho biết sẽ "
+        "triển khai quy chế phối hợp trong toàn hệ thống. Ông Phạm Văn Hùng, Tổng Giám đốc, ký "
+        "thay mặt Tập đoàn Dầu khí. Tập đoàn có hơn 50 đơn vị thành viên.\n", encoding="utf-8")
+    newsqa.build_index(corpus, tmp_path / "ix")
+    qa = newsqa.load(tmp_path / "ix")
+    ans = qa.ask("Ai ký thay mặt Đảng ủy Khối và ai ký thay mặt Tập đoàn Dầu khí?")
+    assert "Trần Minh Tâm" in ans.text and "Phạm Văn Hùng" in ans.text
+    cited = {c.article_id for c in ans.citations if f"[{c.n}]" in ans.text}
+    assert cited == {"a.txt", "b.txt"}
+    _check_exact(qa, ans)

@@ -217,14 +217,33 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
     if low:
         return abstain(query.vietnamese, citations), scored
     span = short_answer(citations, query, tuning)
-    quoted = [citations[0]]
-    if len(picked) > 1 and picked[1].score >= picked[0].score - tuning.second_quote_gap:
-        quoted.append(citations[1])
-    text = " ".join(f"{c.quote} [{c.n}]" for c in quoted)
+    text = " ".join(f"{c.quote} [{c.n}]" for c in joined_quotes(citations, query, tuning))
     if conf >= tuning.rerank_min_confidence:
         scored = _answer_chunk_first(scored, picked[0].chunk_row)
     return Answer(text=text, citations=citations, abstained=False, answer_span=span,
                   language="vi" if query.vietnamese else "en"), scored
+
+
+def joined_quotes(citations: list[Citation], query: Query, tuning: Tuning) -> list[Citation]:
+    """The quotes the answer text is made of: the first; the second when it scores nearly
+    as well; and a quote of another article that names what the question names and the
+    first quote does not ("Who signed for the Đảng ủy Khối and for the Group?"), when it
+    scores within ``other_article_gap``."""
+    first = citations[0]
+    out = [first]
+    if len(citations) > 1 and citations[1].score >= first.score - tuning.second_quote_gap:
+        out.append(citations[1])
+    named = {fold_word(w) for term in named_terms(query.text) for w in words(term)}
+    covered = {fold_word(w) for c in out for w in words(c.quote)}
+    for c in citations[1:]:
+        if c in out or c.article_id == first.article_id or \
+                c.score < first.score - tuning.other_article_gap:
+            continue
+        adds = named & {fold_word(w) for w in words(c.quote)} - covered
+        if adds:
+            out.append(c)
+            covered |= adds
+    return sorted(out, key=lambda c: c.n)
 
 
 def _answer_chunk_first(scored: Scored, chunk_row: int) -> Scored:

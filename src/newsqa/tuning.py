@@ -37,6 +37,9 @@ class Tuning(BaseModel):
         description="weight of each sentence feature (answer.FEATURES)")
     min_new_words: int = Field(default=3, description="content words a sentence must add")
     second_quote_gap: float = Field(default=0.01, description="a second quote joins within this")
+    other_article_gap: float = Field(
+        default=0.02, description="a quote of another article that names what the first "
+        "does not joins within this")
     chunks_for_sentences: int = Field(default=6, description="best chunks whose sentences compete")
     citations: int = Field(default=3, description="quotes cited per answer")
     rerank_min_confidence: float = Field(
