@@ -85,7 +85,9 @@ Targets: vi recall@1 ≥ 0.95, recall@5 ≥ 0.99, answer_accuracy ≥ 0.85; en-v
 The fourth is UIT-ViNewsQA's dev split (500 health-news articles, up to 4 gold answers a
 question); issue 13 sets recall@1 ≥ 0.90, answer_accuracy ≥ 0.80 and cited@3 ≥ 0.90 for
 unseen news of this kind. `span_shown` is the share of answered questions that show a
-short answer, `span_f1_shown` the SQuAD F1 of those.
+short answer, `span_f1_shown` the SQuAD F1 of those. The short-answer model was trained on
+these three sets, so the span columns here are **in-sample**; the section "Short answers
+(cross-validated)" has the figures to expect on unseen articles.
 
 The query embedding alone, timed side by side with whole `ask` calls (interleaved, same
 questions, same index), shows what the rest of the query path costs however busy the host:
