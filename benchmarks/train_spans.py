@@ -43,7 +43,8 @@ from newsqa.build import build_index
 from newsqa.evaluate import read_squad, span_scores
 from newsqa.models import AnswerSpan, Citation
 from newsqa.query import Query
-from newsqa.shortanswer import FEATURES, SpanContext, SpanModel, candidate_table, choose
+from newsqa.shortanswer import FEATURES, SpanContext, candidate_table, choose
+from newsqa.trees import Trees
 from newsqa.tuning import Tuning
 
 SETS = ("xquad-vi-dev", "xquad-en-vi-dev", "vinewsqa-dev")
@@ -108,7 +109,7 @@ def fit(rows: list[Asked]) -> GradientBoostingRegressor:
 
 
 def export(model: GradientBoostingRegressor) -> dict[str, Any]:
-    """The trees as padded arrays (see newsqa.shortanswer.SpanModel); leaves point to
+    """The trees as padded arrays (see newsqa.trees.Trees); leaves point to
     themselves."""
     trees = [est.tree_ for est in model.estimators_[:, 0]]
     width = max(t.node_count for t in trees)
@@ -183,7 +184,7 @@ def main() -> None:
     final = fit(everything)
     spec = export(final)
     sample = np.vstack([r.x for r in everything[:200] if r.spans])
-    gap = float(np.abs(SpanModel(spec).predict(sample) - final.predict(sample)).max())
+    gap = float(np.abs(Trees(spec, FEATURES).predict(sample) - final.predict(sample)).max())
     if gap > 1e-6:
         raise SystemExit(f"exported trees disagree with scikit-learn by {gap}")
     if not args.no_write:

@@ -15,7 +15,6 @@ from newsqa.query import term_weights
 from newsqa.shortanswer import (
     FEATURES,
     SpanContext,
-    SpanModel,
     best_span,
     candidate_table,
     question_shape,
@@ -23,6 +22,7 @@ from newsqa.shortanswer import (
 )
 from newsqa.spans import question_type
 from newsqa.text import fold_word, is_stopword, words
+from newsqa.trees import Trees
 from newsqa.tuning import Tuning
 
 from .conftest import ROOT
@@ -102,7 +102,7 @@ def test_a_model_for_other_features_is_refused() -> None:
         encoding="utf-8"))
     spec["features"] = spec["features"][:-1]
     with pytest.raises(ValueError, match="train_spans"):
-        SpanModel(spec)
+        Trees(spec, FEATURES)
 
 
 def test_exported_trees_predict_what_scikit_learn_predicts() -> None:
@@ -117,7 +117,7 @@ def test_exported_trees_predict_what_scikit_learn_predicts() -> None:
     model = ensemble.GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0)
     model.fit(x, y)
     test = rng.normal(size=(100, len(FEATURES)))
-    assert np.abs(SpanModel(export(model)).predict(test) - model.predict(test)).max() < 1e-5
+    assert np.abs(Trees(export(model), FEATURES).predict(test) - model.predict(test)).max() < 1e-5
 
 
 def test_ask_shows_the_short_answer_only_above_the_threshold(seed_index: Path) -> None:

@@ -10,12 +10,10 @@ capitalised runs, numbers and dates, and whole clauses. Each gets the features o
 
 from __future__ import annotations
 
-import json
+import bisect
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
@@ -23,6 +21,7 @@ from .models import AnswerSpan, Citation
 from .query import Query, term_weights
 from .spans import DATE_RE, NUMBER_RE, capitalised_runs, extract_span, valid_candidates
 from .text import SPAN_TOKEN_RE, fold_word, is_stopword
+from .trees import Trees, packaged_trees
 from .tuning import Tuning
 
 KINDS = ("who", "when", "number", "where", "name", "other")
@@ -93,9 +92,12 @@ def _segments(sentence: str, toks: list[tuple[int, int, str]]) -> list[int]:
     return out
 
 
-def _token_range(toks: list[tuple[int, int, str]], s: int, e: int) -> tuple[int, int] | None:
-    inside = [k for k, t in enumerate(toks) if t[1] > s and t[0] < e]
-    return (inside[0], inside[-1]) if inside else None
+def _token_range(starts: list[int], ends: list[int], s: int, e: int) -> tuple[int, int] | None:
+    """The first and last tokens (by their ``starts`` and ``ends``, in order) overlapping
+    characters ``s``..``e``."""
+    i = bisect.bisect_right(ends, s)
+    j = bisect.bisect_left(starts, e) - 1
+    return (i, j) if i <= j else None
 
 
 def _sources(sentence: str, toks: list[tuple[int, int, str]], isq: list[bool],
@@ -104,6 +106,7 @@ def _sources(sentence: str, toks: list[tuple[int, int, str]], isq: list[bool],
     """Candidate token ranges (inclusive) and where each came from; the hand-scored pick."""
     src: dict[tuple[int, int], set[str]] = {}
     n = len(toks)
+    starts, ends = [t[0] for t in toks], [t[1] for t in toks]
 
     def add(i: int, j: int, how: str) -> None:
         while i <= j and stop[i]:
@@ -113,12 +116,13 @@ def _sources(sentence: str, toks: list[tuple[int, int, str]], isq: list[bool],
         if i <= j and j - i < MAX_WORDS:
             src.setdefault((i, j), set()).add(how)
 
+    hand = _token_range(starts, ends, *ctx.hand_best) if ctx.hand_best else None
     best = None
     for s, e in valid_candidates(sentence, ctx.question, ctx.kind):
-        ij = _token_range(toks, s, e)
+        ij = _token_range(starts, ends, s, e)
         if ij:
             src.setdefault(ij, set()).add("typed")
-            if ctx.hand_best and best is None and _token_range(toks, *ctx.hand_best) == ij:
+            if ij == hand:
                 best = ij
     i = 0
     while i < n:  # runs of words the question does not have, within a clause
@@ -135,14 +139,16 @@ def _sources(sentence: str, toks: list[tuple[int, int, str]], isq: list[bool],
                 add(j - m + 1, j, "piece")
         i = j + 1
     for s, e in capitalised_runs(sentence):
-        if ij := _token_range(toks, s, e):
+        if ij := _token_range(starts, ends, s, e):
             add(*ij, "name")
     for found in [*NUMBER_RE.finditer(sentence), *DATE_RE.finditer(sentence)]:
-        if ij := _token_range(toks, *found.span()):
+        if ij := _token_range(starts, ends, *found.span()):
             add(*ij, "number")
-    for sg in sorted(set(segs)):
-        idx = [k for k in range(n) if segs[k] == sg]
-        add(idx[0], idx[-1], "segment")
+    bounds: dict[int, list[int]] = {}  # clause → [first token, last token]
+    for k, sg in enumerate(segs):
+        bounds.setdefault(sg, [k, k])[1] = k
+    for first, last in bounds.values():
+        add(first, last, "segment")
     return src, best
 
 
@@ -164,9 +170,12 @@ def candidate_table(sentence: str, ctx: SpanContext) -> tuple[list[tuple[int, in
     n = len(toks)
     total_w = sum(w for w in weights.values() if w > 0) or 1.0
     present = {t[2] for t in toks}
-    seg_len = {sg: segs.count(sg) for sg in set(segs)}
-    seg_q = {sg: sum(q for q, g in zip(isq, segs, strict=True) if g == sg) / seg_len[sg]
-             for sg in seg_len}
+    seg_len: dict[int, int] = {}
+    seg_hits: dict[int, int] = {}
+    for q, sg in zip(isq, segs, strict=True):
+        seg_len[sg] = seg_len.get(sg, 0) + 1
+        seg_hits[sg] = seg_hits.get(sg, 0) + q
+    seg_q = {sg: seg_hits[sg] / seg_len[sg] for sg in seg_len}
     wh, qleft, qright = question_shape(ctx.question)
     shared = {f"kind_{ctx.kind}": 1.0, "english": float(ctx.english), f"wh_{wh}": 1.0,
               "sentence_cov": sum(w for k, w in weights.items() if w > 0 and k in present)
@@ -208,46 +217,9 @@ def candidate_table(sentence: str, ctx: SpanContext) -> tuple[list[tuple[int, in
     return [(toks[i][0], toks[j][1]) for i, j in cands], feats
 
 
-class SpanModel:
-    """Gradient-boosted regression trees, as exported by ``benchmarks/train_spans.py``:
-    a prediction is ``init + rate × Σ tree leaves``. Trees are padded to one node count;
-    a leaf points to itself, so every tree is walked ``depth`` steps at once."""
-
-    def __init__(self, spec: dict[str, object]) -> None:
-        if list(spec["features"]) != list(FEATURES):  # type: ignore[call-overload]
-            raise ValueError("span model was trained on other features; run "
-                             "benchmarks/train_spans.py again")
-        self.init = float(spec["init"])  # type: ignore[arg-type]
-        self.rate = float(spec["learning_rate"])  # type: ignore[arg-type]
-        self.depth = int(spec["depth"])  # type: ignore[call-overload]
-        trees: dict[str, list[list[float]]] = spec["trees"]  # type: ignore[assignment]
-        self.feature = np.array(trees["feature"], dtype=np.int64)
-        self.threshold = np.array(trees["threshold"], dtype=np.float64)
-        self.left = np.array(trees["left"], dtype=np.int64)
-        self.right = np.array(trees["right"], dtype=np.int64)
-        self.value = np.array(trees["value"], dtype=np.float64)
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        """Predicted F1 of each row of ``x`` (features as :data:`FEATURES`)."""
-        # Trees compare float32 features, as scikit-learn's do.
-        x32 = x.astype(np.float32).astype(np.float64)
-        n_trees = self.feature.shape[0]
-        node = np.zeros((len(x), n_trees), dtype=np.int64)
-        trees = np.arange(n_trees)[None, :]
-        rows = np.arange(len(x))[:, None]
-        for _ in range(self.depth):
-            f = self.feature[trees, node]
-            go_left = x32[rows, f] <= self.threshold[trees, node]
-            node = np.where(go_left, self.left[trees, node], self.right[trees, node])
-        out: np.ndarray = self.init + self.rate * self.value[trees, node].sum(axis=1)
-        return out
-
-
-@lru_cache(maxsize=1)
-def span_model() -> SpanModel:
-    """The shipped model (``span_model.json`` beside this module)."""
-    text = resources.files("newsqa").joinpath("span_model.json").read_text(encoding="utf-8")
-    return SpanModel(json.loads(text))
+def span_model() -> Trees:
+    """The shipped short-answer model, ``span_model.json``."""
+    return packaged_trees("span_model.json", FEATURES)
 
 
 def best_span(sentence: str, ctx: SpanContext, min_confidence: float
