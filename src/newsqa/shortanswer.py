@@ -19,7 +19,14 @@ import numpy as np
 
 from .models import AnswerSpan, Citation
 from .query import Query, term_weights
-from .spans import DATE_RE, NUMBER_RE, capitalised_runs, extract_span, valid_candidates
+from .spans import (
+    DATE_RE,
+    NUMBER_RE,
+    PERSON_MARKERS,
+    capitalised_runs,
+    extract_span,
+    valid_candidates,
+)
 from .text import SPAN_TOKEN_RE, fold_word, is_stopword
 from .trees import Trees, packaged_trees
 from .tuning import Tuning
@@ -35,7 +42,8 @@ FEATURES = (
     "position", "lead_stop", "tail_stop", "n_candidates", "cite_score", "cite_gap", "q_words",
     "q_in_cand", "prev_la", "prev_cua", "prev_place", "prev_time", "prev_by", "prev_list",
     "prev_verb", "next_la", "inner_break", "left_ctx", "right_ctx", "left_ctx_near",
-    "right_ctx_near", "from_piece", *(f"wh_{w}" for w in _WH_NAMES),
+    "right_ctx_near", "from_piece", *(f"wh_{w}" for w in _WH_NAMES), "person_marker",
+    "all_capitalised",
 )
 _COL = {f: i for i, f in enumerate(FEATURES)}
 MAX_WORDS = 20
@@ -211,6 +219,10 @@ def candidate_table(sentence: str, ctx: SpanContext) -> tuple[list[tuple[int, in
             "left_ctx_near": bool(qleft) and qleft[-1] in {t[2] for t in toks[max(0, i - 2):i]},
             "right_ctx_near": bool(qright) and qright[0] in {t[2] for t in toks[j + 1:j + 3]},
             **{name: prev in ws for name, ws in _PREV.items()},
+            # "ông", "đồng chí", a title: what follows is a person.
+            "person_marker": PERSON_MARKERS.search(sentence[max(0, toks[i][0] - 16):toks[i][0]])
+            is not None,
+            "all_capitalised": all(w[:1].isupper() for w in text.split()),
         }
         for f, v in row.items():
             feats[r, _COL[f]] = float(v)
