@@ -103,17 +103,23 @@ def test_sentences_that_open_with_a_pronoun_lean_on_the_previous_one() -> None:
         assert not leans_on_previous(sentence), sentence
 
 
-def test_a_quote_that_leans_on_the_sentence_before_takes_it_in(tmp_path: Path) -> None:
+def _qa_over(tmp_path: Path, articles: dict[str, str]) -> newsqa.NewsQA:
+    """An index built from ``articles`` (file name → text) in a new corpus folder."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "hop-tac-xa.txt").write_text(
+    for name, text in articles.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    newsqa.build_index(corpus, tmp_path / "ix")
+    return newsqa.load(tmp_path / "ix")
+
+
+def test_a_quote_that_leans_on_the_sentence_before_takes_it_in(tmp_path: Path) -> None:
+    qa = _qa_over(tmp_path, {"hop-tac-xa.txt": (
         "Hợp tác xã Cà phê Núi Xanh khai trương nhà máy mới\n\n"
         "Hợp tác xã Cà phê Núi Xanh vừa khai trương nhà máy rang xay tại huyện Krông Pắc. "
         "Ông Trần Văn Bình được bầu làm chủ tịch hợp tác xã từ năm 2015. "
         "Ông cũng là người đặt nền móng cho thương hiệu cà phê sạch của vùng. "
-        "Nhà máy có công suất 500 tấn cà phê nhân mỗi năm.\n", encoding="utf-8")
-    newsqa.build_index(corpus, tmp_path / "ix")
-    qa = newsqa.load(tmp_path / "ix")
+        "Nhà máy có công suất 500 tấn cà phê nhân mỗi năm.\n")})
     ans = qa.ask("Ai là người đặt nền móng cho thương hiệu cà phê sạch của vùng?")
     assert not ans.abstained
     first = ans.citations[0]
@@ -206,19 +212,15 @@ def test_quotes_of_other_articles_join_when_they_name_what_the_first_lacks() -> 
 
 
 def test_an_answer_drawn_from_two_articles_cites_both(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(
-        "Đảng ủy Khối ký quy chế phối hợp\n\nSáng 12/3, tại TP Hồ Chí Minh, Đảng ủy Khối các "
-        "cơ quan Trung ương ký kết quy chế phối hợp công tác. Đồng chí Trần Minh Tâm, Phó Bí "
-        "thư Đảng ủy Khối, ký thay mặt Đảng ủy Khối. Buổi lễ có nhiều đại biểu tham dự.\n",
-        encoding="utf-8")
-    (corpus / "b.txt").write_text(
-        "Tập đoàn Dầu khí cam kết thực hiện quy chế\n\nTập đoàn Dầu khí Việt Nam cho biết sẽ "
-        "triển khai quy chế phối hợp trong toàn hệ thống. Ông Phạm Văn Hùng, Tổng Giám đốc, ký "
-        "thay mặt Tập đoàn Dầu khí. Tập đoàn có hơn 50 đơn vị thành viên.\n", encoding="utf-8")
-    newsqa.build_index(corpus, tmp_path / "ix")
-    qa = newsqa.load(tmp_path / "ix")
+    qa = _qa_over(tmp_path, {
+        "a.txt": "Đảng ủy Khối ký quy chế phối hợp\n\nSáng 12/3, tại TP Hồ Chí Minh, Đảng ủy "
+                 "Khối các cơ quan Trung ương ký kết quy chế phối hợp công tác. Đồng chí Trần "
+                 "Minh Tâm, Phó Bí thư Đảng ủy Khối, ký thay mặt Đảng ủy Khối. Buổi lễ có nhiều "
+                 "đại biểu tham dự.\n",
+        "b.txt": "Tập đoàn Dầu khí cam kết thực hiện quy chế\n\nTập đoàn Dầu khí Việt Nam cho "
+                 "biết sẽ triển khai quy chế phối hợp trong toàn hệ thống. Ông Phạm Văn Hùng, "
+                 "Tổng Giám đốc, ký thay mặt Tập đoàn Dầu khí. Tập đoàn có hơn 50 đơn vị thành "
+                 "viên.\n"})
     ans = qa.ask("Ai ký thay mặt Đảng ủy Khối và ai ký thay mặt Tập đoàn Dầu khí?")
     assert "Trần Minh Tâm" in ans.text and "Phạm Văn Hùng" in ans.text
     cited = {c.article_id for c in ans.citations if f"[{c.n}]" in ans.text}
