@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 import newsqa
-from newsqa.answer import NO_ANSWER_EN, NO_ANSWER_VI, joined_quotes, local_idf, unseen_names
+from newsqa.answer import (
+    NO_ANSWER_EN,
+    NO_ANSWER_VI,
+    answered_before,
+    joined_quotes,
+    local_idf,
+    unseen_names,
+)
 from newsqa.citations import leans_on_previous
 from newsqa.query import make_query
 from newsqa.spans import valid_candidates
@@ -226,3 +233,45 @@ def test_an_answer_drawn_from_two_articles_cites_both(tmp_path: Path) -> None:
     cited = {c.article_id for c in ans.citations if f"[{c.n}]" in ans.text}
     assert cited == {"a.txt", "b.txt"}
     _check_exact(qa, ans)
+
+
+_TWO_PATIENTS = {
+    "ruot.txt": "Cụ bà 80 tuổi bị tắc ruột\n\nCụ bà 80 tuổi ở Long An nhập viện vì đau bụng kéo "
+                "dài, nôn nhiều và bụng trướng to. Các bác sĩ phát hiện cụ bị tắc ruột do khối u "
+                "đại tràng và mổ cấp cứu ngay trong đêm. Sau ca mổ, bệnh nhân nằm viện 12 ngày "
+                "rồi xuất viện.\n",
+    "tai.txt": "Bé gái 5 tuổi bị hạt cườm rơi vào tai\n\nBé gái 5 tuổi ở Hà Nội được đưa đến "
+               "bệnh viện vì đau tai sau khi chơi với hạt cườm. Các bác sĩ nội soi gắp hạt cườm "
+               "ra khỏi tai bé. Sau thủ thuật, bệnh nhân nằm viện 2 ngày để theo dõi.\n",
+}
+
+
+def test_a_conversation_stays_with_its_article_until_the_question_moves_on(
+        tmp_path: Path) -> None:
+    qa = _qa_over(tmp_path, _TWO_PATIENTS)
+    question = "Bệnh nhân nằm viện bao nhiêu ngày?"
+    for article, turn in (
+            ("ruot.txt", {"question": "Vì sao cụ bà ở Long An phải mổ cấp cứu?",
+                          "answer": "Cụ bị tắc ruột do khối u đại tràng."}),
+            ("tai.txt", {"question": "Các bác sĩ làm gì cho bé gái 5 tuổi?",
+                         "answer": "Các bác sĩ nội soi gắp hạt cườm ra khỏi tai bé."})):
+        ans = qa.ask(question, history=[turn])
+        assert ans.citations[0].article_id == article, (turn, ans.text)
+        _check_exact(qa, ans)
+    # After talking about the girl, a question that names the old woman's story moves on.
+    moved = qa.ask("Cụ bà ở Long An bị tắc ruột do đâu?",
+                   history=[{"question": "Các bác sĩ làm gì cho bé gái 5 tuổi?",
+                             "answer": "Các bác sĩ nội soi gắp hạt cườm ra khỏi tai bé."}])
+    assert moved.citations[0].article_id == "ruot.txt"
+
+
+def test_the_sentence_the_last_answer_gave_is_not_given_again(tmp_path: Path) -> None:
+    qa = _qa_over(tmp_path, _TWO_PATIENTS)
+    turn = {"question": "Các bác sĩ làm gì cho bé gái?",
+            "answer": "Các bác sĩ nội soi gắp hạt cườm ra khỏi tai bé."}
+    query = qa.query("Sau đó bé thế nào?", [newsqa.Turn.model_validate(turn)])
+    assert answered_before("Các bác sĩ nội soi gắp hạt cườm ra khỏi tai bé.", query)
+    assert answered_before("Ông nói: các bác sĩ nội soi gắp hạt cườm ra khỏi tai bé.", query)
+    assert not answered_before("Sau thủ thuật, bệnh nhân nằm viện 2 ngày để theo dõi.", query)
+    assert not answered_before("Các bác sĩ nội soi gắp hạt cườm ra khỏi tai bé.",
+                               qa.query("Sau đó bé thế nào?"))

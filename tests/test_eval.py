@@ -15,7 +15,7 @@ from .conftest import run_cli, shared_file
 
 KEYS = {"recall@1", "recall@5", "mrr@10", "answer_accuracy", "cited@3", "span_em", "span_f1",
         "span_shown", "span_f1_shown", "abstain_rate", "latency_ms_p50", "latency_ms_p95",
-        "build_seconds", "questions"}
+        "build_seconds", "questions", "follow_ups", "follow_up_accuracy"}
 
 
 def _tiny_squad(path: Path) -> Path:
@@ -99,6 +99,8 @@ def test_eval_asks_with_the_history_of_each_question(tmp_path: Path) -> None:
         mp.setattr(newsqa.NewsQA, "ask_with_hits", spy)
         report = evaluate(squad).to_json()
     assert report["questions"] == 4 and 0.0 <= report["span_shown"] <= 1.0
+    # Only q4 has a history; its answer (the recognition sentence) holds 1994.
+    assert report["follow_ups"] == 1 and report["follow_up_accuracy"] == 1.0
     assert [h for _, h in seen[:3]] == [None, None, None]
     assert seen[3][1] == [newsqa.Turn(question="Vịnh Hạ Long có bao nhiêu hòn đảo?",
                                       answer="Vịnh Hạ Long có khoảng 1.600 hòn đảo lớn nhỏ.")]

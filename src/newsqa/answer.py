@@ -124,9 +124,7 @@ def candidate_pool(retriever: Retriever, scored: Scored, query: Query, *,
                     rank / max(1, n_chunks), sim - best_sim, position,
                     np.log1p(len(text)) / 6, kws[i - 1] if before else 0.0,
                     pool[i - 1][2] - sim if before else 0.0, shared)
-    earlier = " ".join(query.previous.answer.split()) if query.previous else ""
-    quoted = np.array([bool(earlier) and " ".join(p[5].split())[:80] in earlier for p in pool],
-                      dtype=bool)
+    quoted = np.array([answered_before(p[5], query) for p in pool], dtype=bool)
     away, toward = query.turned_from, query.turned_to
     turned = np.zeros(len(pool))
     if away:
@@ -138,6 +136,18 @@ def candidate_pool(retriever: Retriever, scored: Scored, query: Query, *,
     return Pool([p[0] for p in pool], [p[1] for p in pool], feats, quoted, turned)
 
 
+def answered_before(sentence: str, query: Query) -> bool:
+    """Whether the conversation's last answer already gave this sentence: the answer
+    quotes it, or the sentence holds the answer's whole text (a short answer)."""
+    if query.last_turn is None:
+        return False
+    earlier = " ".join(query.last_turn.answer.split()).casefold()
+    if not earlier:
+        return False
+    text = " ".join(sentence.split()).casefold()
+    return text[:80] in earlier or (len(earlier) >= 3 and earlier in text)
+
+
 def select_sentences(retriever: Retriever, scored: Scored, query: Query, *,
                      n_chunks: int) -> list[_Candidate]:
     """Score the sentences of the best chunks; best first, each sentence once."""
@@ -145,11 +155,13 @@ def select_sentences(retriever: Retriever, scored: Scored, query: Query, *,
     weights = retriever.tuning.sentence_weights
     w = np.array([weights.get(f, 0.0) for f in FEATURES])
     scores = pool.features @ w if len(pool.rows) else np.zeros(0)
+    tuning = retriever.tuning
     if query.contrast:
         # The user has read those: a turn to the other party wants something new.
-        tuning = retriever.tuning
         scores = scores - tuning.quoted_before_penalty * pool.quoted_before - \
             tuning.turned_away_penalty * pool.turned_away
+    elif query.last_turn is not None:
+        scores = scores - tuning.answered_before_penalty * pool.quoted_before
     out = [_Candidate(row, float(score), float(f[0]), float(f[2]), chunk_row)
            for row, chunk_row, score, f in zip(pool.rows, pool.chunk_rows, scores,
                                                 pool.features, strict=True)]

@@ -52,6 +52,9 @@ class EvalReport(BaseModel):
     latency_ms_p95: float
     build_seconds: float
     questions: int
+    follow_ups: int = Field(default=0, description="questions asked with a history")
+    follow_up_accuracy: float | None = Field(
+        default=None, description="answer_accuracy of the questions asked with a history")
 
     def to_json(self) -> dict[str, Any]:
         """The report with the key names of the issue (``recall@1``, ``cited@3``…)."""
@@ -190,6 +193,7 @@ def evaluate(path: str | Path, *, embedder: str | Embedder | None = None, k: int
             if progress:
                 progress("questions", i + 1, len(questions))
     mean = {key: float(np.mean([r[key] for r in rows])) for key in rows[0]}
+    follow = [r for r, q in zip(rows, questions, strict=True) if q.history]
     answered = [r for r in rows if not r["abstain"]]
     shown = [r for r in answered if r["shown"]]
     return EvalReport(recall_at_1=round(mean["r1"], 4), recall_at_5=round(mean["r5"], 4),
@@ -202,4 +206,7 @@ def evaluate(path: str | Path, *, embedder: str | Embedder | None = None, k: int
                       abstain_rate=round(mean["abstain"], 4),
                       latency_ms_p50=round(float(np.percentile(latencies, 50)), 2),
                       latency_ms_p95=round(float(np.percentile(latencies, 95)), 2),
-                      build_seconds=round(build_seconds, 2), questions=len(questions))
+                      build_seconds=round(build_seconds, 2), questions=len(questions),
+                      follow_ups=len(follow),
+                      follow_up_accuracy=round(float(np.mean([r["acc"] for r in follow])), 4)
+                      if follow else None)

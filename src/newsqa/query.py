@@ -82,6 +82,9 @@ class Query:
     filters: Filters = field(default_factory=Filters)
     previous: Turn | None = None
     vector: np.ndarray | None = None
+    # The conversation's last turn, follow-up or not: its article is the one a user is
+    # most likely still asking about.
+    last_turn: Turn | None = None
 
     @property
     def previous_question(self) -> str:
@@ -157,7 +160,8 @@ def make_query(text: str, history: list[Turn] | None = None, *,
     return Query(text=text, vietnamese=vietnamese, kind=question_type(text),
                  expanded=text if vietnamese else f"{text} {translate_terms(text)}".strip(),
                  filters=filters or Filters(),
-                 previous=history[-1] if follows and history else None)
+                 previous=history[-1] if follows and history else None,
+                 last_turn=history[-1] if history else None)
 
 
 def is_follow_up(question: str, history: list[Turn] | None, max_words: int = 5) -> bool:

@@ -9,7 +9,7 @@ import numpy as np
 
 from .index import IndexStore
 from .lexicon import translate_terms
-from .models import Hit
+from .models import Hit, Turn
 from .query import Filters, Query
 from .text import fold_word, is_stopword, normalize, search_terms, words
 from .tuning import Tuning
@@ -108,6 +108,8 @@ class Retriever:
         terms = search_terms(f"{query.expanded} {query.previous_question}", drop_stopwords=True)
         ids = store.bm25.get_tokens_ids(terms)
         kw = store.bm25.get_scores_from_ids(ids) if ids else np.zeros(n, dtype=np.float32)
+        if mask is not None:
+            kw = np.where(mask, kw, 0)
         allowed = n if mask is None else int(mask.sum())
         if allowed <= tuning.candidates or (mask is not None and
                                             allowed <= tuning.exhaustive_below):
@@ -115,10 +117,11 @@ class Retriever:
         else:
             cand_n = min(allowed, tuning.candidates)
             dense_rows = self._dense_candidates(qvec, cand_n, mask)
-            if mask is not None:
-                kw = np.where(mask, kw, 0)
             kw_rows = np.argpartition(-kw, cand_n - 1)[:cand_n] if ids else np.zeros(0, int)
             rows = np.unique(np.concatenate([dense_rows, kw_rows]))
+        focus = self.conversation_article(query.last_turn, mask)
+        if focus is not None:
+            rows = np.union1d(rows, np.flatnonzero(store.chunk_article == focus))
         dense = store.chunk_vectors(rows) @ qvec
         share = tuning.sentence_weight
         dense = np.maximum(dense, self._sentence_max(rows, qvec) * share + dense * (1 - share))
@@ -127,8 +130,35 @@ class Retriever:
         kw_norm = kw_rows / top if top > 0 else np.zeros_like(kw_rows)
         weight, coverage = keyword_weight(store, query, tuning)
         fused = dense + weight * kw_norm
+        if focus is not None:
+            fused += self._conversation_rise(kw, focus) * (store.chunk_article[rows] == focus)
         order = np.argsort(-fused, kind="stable")
         return Scored(rows[order], fused[order], coverage)
+
+    def conversation_article(self, turn: Turn | None, mask: np.ndarray | None) -> int | None:
+        """The article row the conversation's last turn was about: the one whose chunk
+        best matches that turn's question and answer by keywords (None without a turn)."""
+        if turn is None:
+            return None
+        ids = self.store.bm25.get_tokens_ids(
+            search_terms(f"{turn.question} {turn.answer}", drop_stopwords=True))
+        if not ids:
+            return None
+        kw = self.store.bm25.get_scores_from_ids(ids)
+        if mask is not None:
+            kw = np.where(mask, kw, 0)
+        best = int(np.argmax(kw))
+        return int(self.store.chunk_article[best]) if kw[best] > 0 else None
+
+    def _conversation_rise(self, kw: np.ndarray, focus: int) -> float:
+        """How far the last turn's article rises: fully unless the question's own keywords
+        match another article better (it has moved on)."""
+        top = float(kw.max()) if len(kw) else 0.0
+        if top <= 0:
+            return self.tuning.conversation_article_weight
+        share = float(kw[self.store.chunk_article == focus].max()) / top
+        return float(self.tuning.conversation_article_weight *
+                     share ** self.tuning.conversation_article_power)
 
     def _dense_candidates(self, qvec: np.ndarray, k: int,
                           mask: np.ndarray | None) -> np.ndarray:

@@ -70,8 +70,16 @@ class Tuning(BaseModel):
     quoted_before_penalty: float = Field(
         default=0.2, description="a sentence the earlier answer quoted, after 'Còn…/What "
         "about…'")
+    answered_before_penalty: float = Field(
+        default=0.02, description="a sentence the last answer gave, for any next question")
     contrast_term_weight: float = Field(
         default=-0.5, description="earlier question's words after 'Còn…/What about…'")
+    # The article the last turn was about (its question and answer, by keywords) rises by
+    # weight × r^power, r being the question's own best keyword score in that article over
+    # its best anywhere: a question that names another article's subject moves on.
+    conversation_article_weight: float = Field(
+        default=0.5, description="rise of the last turn's article, in cosine units")
+    conversation_article_power: float = 2.0
 
     # Short answers: shown when the model of shortanswer.py predicts an F1 this high.
     span_min_confidence: float = Field(
