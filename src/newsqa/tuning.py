@@ -78,8 +78,8 @@ class Tuning(BaseModel):
     # weight × r^power, r being the question's own best keyword score in that article over
     # its best anywhere: a question that names another article's subject moves on.
     conversation_article_weight: float = Field(
-        default=0.5, description="rise of the last turn's article, in cosine units")
-    conversation_article_power: float = 2.0
+        default=0.1, description="rise of the last turn's article, in cosine units")
+    conversation_article_power: float = 1.0
 
     # Short answers: shown when the model of shortanswer.py predicts an F1 this high.
     span_min_confidence: float = Field(
