@@ -19,10 +19,10 @@ from newsqa.answer import (
     local_idf,
     unseen_names,
 )
-from newsqa.citations import leans_on_previous
+from newsqa.citations import announces, leans_on_previous
 from newsqa.query import make_query
 from newsqa.spans import valid_candidates
-from newsqa.text import search_terms
+from newsqa.text import content_words, search_terms
 from newsqa.tuning import Tuning
 
 from .conftest import CORPUS, SIGNER, shared_file
@@ -275,3 +275,27 @@ def test_the_sentence_the_last_answer_gave_is_not_given_again(tmp_path: Path) ->
     assert not answered_before("Sau thủ thuật, bệnh nhân nằm viện 2 ngày để theo dõi.", query)
     assert not answered_before("Các bác sĩ nội soi gắp hạt cườm ra khỏi tai bé.",
                                qa.query("Sau đó bé thế nào?"))
+
+
+def test_a_sentence_that_only_announces_is_quoted_with_the_next(tmp_path: Path) -> None:
+    assert announces("Trên thực tế, quá trình hiến phân rất phức tạp.",
+                     set(content_words("Quá trình hiến phân diễn ra như thế nào?")), 5)
+    assert announces("Hệ thống được chia thành các loại sau:", set(), 5)
+    assert not announces("Người hiến phải cung cấp hồ sơ y tế của bản thân và gia đình.",
+                         set(content_words("Quá trình hiến phân diễn ra như thế nào?")), 5)
+    qa = _qa_over(tmp_path, {"hien-phan.txt": (
+        "Ngân hàng phân ở Hà Lan cần người hiến\n\n"
+        "Ngân hàng phân đầu tiên của Hà Lan mở cửa ở Leiden từ năm 2016. "
+        "Trên thực tế, quá trình hiến phân rất phức tạp. "
+        "Người hiến phải cung cấp hồ sơ y tế của bản thân và gia đình, sau đó làm xét "
+        "nghiệm máu.\n\n"
+        "Mỗi lần hiến, người hiến nhận 50 euro.\n")})
+    ans = qa.ask("Quá trình hiến phân diễn ra như thế nào?")
+    first = ans.citations[0]
+    assert first.quote.startswith("Trên thực tế") and first.quote.endswith("xét nghiệm máu."), \
+        first.quote
+    assert all("xét nghiệm máu" not in c.quote for c in ans.citations[1:])
+    _check_exact(qa, ans)
+    # A typed question answered by the sentence itself keeps its quote to that sentence.
+    when = qa.ask("Ngân hàng phân đầu tiên của Hà Lan mở cửa từ năm nào?")
+    assert when.citations[0].quote.endswith("từ năm 2016."), when.citations[0].quote

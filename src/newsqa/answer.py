@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .citations import cite, distinct_quotes
+from .citations import announces, cite, distinct_quotes
+from .index import IndexStore
 from .lexicon import renderings_in
 from .models import Answer, Citation
 from .query import Query
@@ -221,11 +222,12 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
     unseen = unseen_names(query.text, texts, english=not query.vietnamese)
     support = conf - (tuning.unseen_name_penalty if unseen else 0.0)
     low = unknown or support < threshold
-    quotes = distinct_quotes(store, [c.row for c in cands], max(1, min(tuning.citations, k)))
-    picked = [cands[i] for i, _ in quotes]
-    citations = [cite(store, first, c.row, chunk_row=c.chunk_row, n=n + 1, score=c.score,
+    quotes = distinct_quotes(store, [c.row for c in cands], max(1, min(tuning.citations, k)),
+                             goes_on=lambda row: only_announces(store, row, query, tuning))
+    picked = [cands[i] for i, _, _ in quotes]
+    citations = [cite(store, first, last, chunk_row=c.chunk_row, n=n + 1, score=c.score,
                       low=low)
-                 for n, (c, (_, first)) in enumerate(zip(picked, quotes, strict=True))]
+                 for n, (c, (_, first, last)) in enumerate(zip(picked, quotes, strict=True))]
     if low:
         return abstain(query.vietnamese, citations), scored
     span = short_answer(citations, query, tuning)
@@ -234,6 +236,18 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
         scored = _answer_chunk_first(scored, picked[0].chunk_row)
     return Answer(text=text, citations=citations, abstained=False, answer_span=span,
                   language="vi" if query.vietnamese else "en"), scored
+
+
+def only_announces(store: IndexStore, row: int, query: Query, tuning: Tuning) -> bool:
+    """Whether the sentence at ``row`` only announces the answer its next sentence gives:
+    it adds few words to the question, and holds nothing of the type a typed question
+    asks for (a name, a date, a number)."""
+    sent = store.sentences[row]
+    text = store.articles[store.article_rows[sent.article_id]].text[sent.start:sent.end]
+    if query.kind != "other" and valid_candidates(text, query.text, query.kind):
+        return False
+    return announces(text, set(content_words(query.keyword_text)),
+                     tuning.announce_max_new_words)
 
 
 def joined_quotes(citations: list[Citation], query: Query, tuning: Tuning) -> list[Citation]:

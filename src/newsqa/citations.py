@@ -4,11 +4,12 @@ is exactly the article text at its offsets."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .errors import AnswerError
 from .index import IndexStore
 from .models import Answer, Citation
-from .text import words
+from .text import content_words, words
 
 # Openings that point back to the sentence before ("Anh ấy cũng là…", "Điều này…"): such a
 # sentence does not stand on its own, so its quote starts one sentence earlier.
@@ -43,11 +44,34 @@ def quote_start(store: IndexStore, row: int) -> int:
     return row
 
 
-def distinct_quotes(store: IndexStore, rows: list[int], n: int) -> list[tuple[int, int]]:
+def announces(sentence: str, question_words: set[str], max_new: int) -> bool:
+    """Whether a sentence only announces what the next one says: it ends with a colon, or
+    adds at most ``max_new`` words to the question's (folded) words ("Trên thực tế, quá
+    trình hiến phân rất phức tạp." for "Quá trình hiến phân diễn ra như thế nào?")."""
+    if sentence.rstrip().endswith(":"):
+        return True
+    return sum(w not in question_words for w in content_words(sentence)) <= max_new
+
+
+def next_in_paragraph(store: IndexStore, row: int) -> int | None:
+    """The sentence row after ``row`` in the same paragraph of the same article, if any."""
+    if row + 1 >= len(store.sentences):
+        return None
+    sent, nxt = store.sentences[row], store.sentences[row + 1]
+    if nxt.article_id != sent.article_id:
+        return None
+    art = store.articles[store.article_rows[sent.article_id]]
+    return None if "\n\n" in art.text[sent.end:nxt.start] else row + 1
+
+
+def distinct_quotes(store: IndexStore, rows: list[int], n: int,
+                    goes_on: Callable[[int], bool] | None = None) -> list[tuple[int, int, int]]:
     """The first ``n`` of the sentence ``rows`` (best first) whose quotes do not overlap, as
-    (position in ``rows``, first sentence row of the quote). A quote takes in the sentence
-    before its own when it leans on it, unless an earlier quote already shows that one."""
-    out: list[tuple[int, int]] = []
+    (position in ``rows``, first and last sentence row of the quote). A quote takes in the
+    sentence before its own when it leans on it, and otherwise the next sentence of its
+    paragraph when ``goes_on(row)`` (the sentence only announces it), unless an earlier
+    quote already shows that one."""
+    out: list[tuple[int, int, int]] = []
     taken: set[int] = set()
     for i, row in enumerate(rows):
         if row in taken:
@@ -55,8 +79,13 @@ def distinct_quotes(store: IndexStore, rows: list[int], n: int) -> list[tuple[in
         first = quote_start(store, row)
         if first in taken:
             first = row
-        out.append((i, first))
-        taken |= set(range(first, row + 1))
+        last = row
+        if first == row and goes_on is not None:
+            nxt = next_in_paragraph(store, row)
+            if nxt is not None and nxt not in taken and goes_on(row):
+                last = nxt
+        out.append((i, first, last))
+        taken |= set(range(first, last + 1))
         if len(out) == n:
             break
     return out

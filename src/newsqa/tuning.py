@@ -42,6 +42,9 @@ class Tuning(BaseModel):
         "does not joins within this")
     chunks_for_sentences: int = Field(default=6, description="best chunks whose sentences compete")
     citations: int = Field(default=3, description="quotes cited per answer")
+    announce_max_new_words: int = Field(
+        default=5, description="a quoted sentence adding at most this many words to the "
+        "question only announces: its quote goes on to the next sentence of the paragraph")
     rerank_min_confidence: float = Field(
         default=0.06, description="support above which the answer's chunk ranks first among hits")
 
