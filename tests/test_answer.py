@@ -299,3 +299,15 @@ def test_a_sentence_that_only_announces_is_quoted_with_the_next(tmp_path: Path) 
     # A typed question answered by the sentence itself keeps its quote to that sentence.
     when = qa.ask("Ngân hàng phân đầu tiên của Hà Lan mở cửa từ năm nào?")
     assert when.citations[0].quote.endswith("từ năm 2016."), when.citations[0].quote
+
+
+def test_the_last_turn_is_read_in_nfc_and_an_answer_that_found_nothing_names_nothing(
+        tmp_path: Path) -> None:
+    qa = _qa_over(tmp_path, _TWO_PATIENTS)
+    nfd = unicodedata.normalize("NFD", "Bé gái nằm viện 2 ngày.")
+    query = qa.query("Vì sao?", [newsqa.Turn(question="Bé nằm viện mấy ngày?", answer=nfd)])
+    assert query.last_turn is not None
+    assert query.last_turn.answer == unicodedata.normalize("NFC", nfd)
+    for nothing in (NO_ANSWER_VI, NO_ANSWER_EN):
+        query = qa.query("Vì sao?", [newsqa.Turn(question="Ai?", answer=nothing)])
+        assert query.last_turn is not None and query.last_turn.answer == ""

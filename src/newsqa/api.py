@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .answer import abstain, answer_question
+from .answer import NO_ANSWER_EN, NO_ANSWER_VI, abstain, answer_question
 from .citations import verify
 from .dates import VN_TZ
 from .embedding import Embedder, get_embedder
@@ -20,6 +20,7 @@ from .query import Filters, Query, clean_query, has_words, make_query
 from .restore import Restorer, may_need_restoring
 from .retrieve import Retriever
 from .settings import Settings
+from .text import normalize
 
 FILTERED_ALL_VI = "Bộ lọc đã loại cả {n} bài viết; không còn bài nào để tìm. Hãy nới bộ lọc."
 FILTERED_ALL_EN = "The filters exclude all {n} articles; nothing is left to search. Widen them."
@@ -66,7 +67,12 @@ class NewsQA:
         last turn of ``history`` is read, so only it is prepared."""
         turns = list(history or [])
         if turns:
-            turns[-1] = turns[-1].model_copy(update={"question": self.prepare(turns[-1].question)})
+            answer = normalize(turns[-1].answer)
+            # An answer that found nothing names no article the conversation is about.
+            if answer.strip() in (NO_ANSWER_VI, NO_ANSWER_EN):
+                answer = ""
+            turns[-1] = turns[-1].model_copy(update={
+                "question": self.prepare(turns[-1].question), "answer": answer})
         return make_query(self.prepare(question), turns, filters=filters,
                           follow_up_max_words=self.settings.tuning.follow_up_max_words)
 
