@@ -106,6 +106,9 @@ questions, same index), shows what the rest of the query path costs however busy
 | set | embed p50 ms | ask p50 ms | ask − embed ms | ask / embed |
 |---|---|---|---|---|
 """ + "\n".join(split) + "\n"
+    if args.cache:
+        body += ("\nRun with `--cache`: the build column is a build from cached passage "
+                 "vectors (section \"Build\" has build speed).\n")
     write_section("Quality and query latency (dev sets)", body)
 
 
