@@ -108,7 +108,7 @@ questions, same index), shows what the rest of the query path costs however busy
 """ + "\n".join(split) + "\n"
     if args.cache:
         body += ("\nRun with `--cache`: the build column is a build from cached passage "
-                 "vectors (section \"Build\" has build speed).\n")
+                 "vectors (section \"Build throughput\" has build speed).\n")
     write_section("Quality and query latency (dev sets)", body)
 
 

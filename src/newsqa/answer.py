@@ -125,7 +125,8 @@ def candidate_pool(retriever: Retriever, scored: Scored, query: Query, *,
                     rank / max(1, n_chunks), sim - best_sim, position,
                     np.log1p(len(text)) / 6, kws[i - 1] if before else 0.0,
                     pool[i - 1][2] - sim if before else 0.0, shared)
-    quoted = np.array([answered_before(p[5], query) for p in pool], dtype=bool)
+    earlier = last_answer(query)
+    quoted = np.array([answered_before(p[5], earlier) for p in pool], dtype=bool)
     away, toward = query.turned_from, query.turned_to
     turned = np.zeros(len(pool))
     if away:
@@ -137,12 +138,16 @@ def candidate_pool(retriever: Retriever, scored: Scored, query: Query, *,
     return Pool([p[0] for p in pool], [p[1] for p in pool], feats, quoted, turned)
 
 
-def answered_before(sentence: str, query: Query) -> bool:
-    """Whether the conversation's last answer already gave this sentence: the answer
-    quotes it, or the sentence holds the answer's whole text (a short answer)."""
-    if query.last_turn is None:
-        return False
-    earlier = " ".join(query.last_turn.answer.split()).casefold()
+def last_answer(query: Query) -> str:
+    """The conversation's last answer as :func:`answered_before` compares it: white space
+    collapsed, case folded ("" without one)."""
+    return " ".join(query.last_turn.answer.split()).casefold() if query.last_turn else ""
+
+
+def answered_before(sentence: str, earlier: str) -> bool:
+    """Whether the last answer (``earlier``, from :func:`last_answer`) already gave this
+    sentence: the answer quotes it, or the sentence holds the answer's whole text (a
+    short answer)."""
     if not earlier:
         return False
     text = " ".join(sentence.split()).casefold()

@@ -120,8 +120,9 @@ class Retriever:
             kw_rows = np.argpartition(-kw, cand_n - 1)[:cand_n] if ids else np.zeros(0, int)
             rows = np.unique(np.concatenate([dense_rows, kw_rows]))
         focus = self.conversation_article(query.last_turn, mask)
-        if focus is not None:
-            rows = np.union1d(rows, np.flatnonzero(store.chunk_article == focus))
+        in_focus = None if focus is None else store.chunk_article == focus
+        if in_focus is not None:
+            rows = np.union1d(rows, np.flatnonzero(in_focus))
         dense = store.chunk_vectors(rows) @ qvec
         share = tuning.sentence_weight
         dense = np.maximum(dense, self._sentence_max(rows, qvec) * share + dense * (1 - share))
@@ -130,8 +131,8 @@ class Retriever:
         kw_norm = kw_rows / top if top > 0 else np.zeros_like(kw_rows)
         weight, coverage = keyword_weight(store, query, tuning)
         fused = dense + weight * kw_norm
-        if focus is not None:
-            fused += self._conversation_rise(kw, focus) * (store.chunk_article[rows] == focus)
+        if in_focus is not None:
+            fused += self._conversation_rise(kw, in_focus) * in_focus[rows]
         order = np.argsort(-fused, kind="stable")
         return Scored(rows[order], fused[order], coverage)
 
@@ -150,13 +151,13 @@ class Retriever:
         best = int(np.argmax(kw))
         return int(self.store.chunk_article[best]) if kw[best] > 0 else None
 
-    def _conversation_rise(self, kw: np.ndarray, focus: int) -> float:
-        """How far the last turn's article rises: fully unless the question's own keywords
-        match another article better (it has moved on)."""
+    def _conversation_rise(self, kw: np.ndarray, in_focus: np.ndarray) -> float:
+        """How far the last turn's article (its chunks: ``in_focus``) rises: fully unless
+        the question's own keywords match another article better (it has moved on)."""
         top = float(kw.max()) if len(kw) else 0.0
         if top <= 0:
             return self.tuning.conversation_article_weight
-        share = float(kw[self.store.chunk_article == focus].max()) / top
+        share = float(kw[in_focus].max()) / top
         return float(self.tuning.conversation_article_weight *
                      share ** self.tuning.conversation_article_power)
 

@@ -22,7 +22,7 @@ from .query import Query, term_weights
 from .spans import (
     DATE_RE,
     NUMBER_RE,
-    PERSON_MARKERS,
+    after_person_marker,
     capitalised_runs,
     extract_span,
     valid_candidates,
@@ -220,8 +220,7 @@ def candidate_table(sentence: str, ctx: SpanContext) -> tuple[list[tuple[int, in
             "right_ctx_near": bool(qright) and qright[0] in {t[2] for t in toks[j + 1:j + 3]},
             **{name: prev in ws for name, ws in _PREV.items()},
             # "ông", "đồng chí", a title: what follows is a person.
-            "person_marker": PERSON_MARKERS.search(sentence[max(0, toks[i][0] - 16):toks[i][0]])
-            is not None,
+            "person_marker": after_person_marker(sentence, toks[i][0]),
             "all_capitalised": all(w[:1].isupper() for w in text.split()),
         }
         for f, v in row.items():

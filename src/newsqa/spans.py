@@ -88,10 +88,15 @@ _NUMBER_WORDS = re.compile(
 _YEAR_RE = re.compile(r"(?:1[0-9]|20)\d\d")
 
 
-PERSON_MARKERS = re.compile(
+_PERSON_MARKERS = re.compile(
     r"(đồng chí|ông|bà|anh|chị|em|cô|chú|bác|cụ|tiến sĩ|thạc sĩ|giáo sư|bác sĩ|luật sư|nhà văn|"
     r"nhạc sĩ|ca sĩ|cầu thủ|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|President|PGS\.?|GS\.?|TS\.?|ThS\.?|"
     r"BS\.?|HLV|thủ tướng|chủ tịch|bí thư)\s*$", re.IGNORECASE)
+
+
+def after_person_marker(sentence: str, start: int) -> bool:
+    """Whether the text at ``start`` follows "ông", "đồng chí", a title: a person's name."""
+    return _PERSON_MARKERS.search(sentence[max(0, start - 16):start]) is not None
 
 
 _LEADING_TITLE = re.compile(
@@ -206,7 +211,7 @@ def extract_span(sentence: str, question: str, kind: str, *,
         cand = [fold_word(w) for w in words(sentence[s:e])]
         score -= t.span_repeat_penalty * sum(1 for w in cand if w in weights) / max(1, len(cand))
         if kind == "who":
-            if PERSON_MARKERS.search(sentence[max(0, s - 16):s]):
+            if after_person_marker(sentence, s):
                 score += t.span_person_marker
             if 2 <= len(words(sentence[s:e])) <= 4:
                 score += t.span_name_length_bonus

@@ -30,7 +30,8 @@ class Trees:
         self.value = np.array(trees["value"], dtype=np.float64)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """Predicted F1 of each row of ``x`` (features as :data:`FEATURES`)."""
+        """The prediction for each row of ``x`` (columns: the features the trees were
+        checked against)."""
         # Trees compare float32 features, as scikit-learn's do.
         x32 = x.astype(np.float32).astype(np.float64)
         n_trees = self.feature.shape[0]
