@@ -44,6 +44,14 @@ def test_search_terms_have_bigrams_and_plain_forms() -> None:
     assert fold_word("tập") + "_" + fold_word("đoàn") in terms
 
 
+def test_numbers_have_no_plain_form_that_other_numbers_share() -> None:
+    # Stripping tone digits off "2015" once gave "~20", a term every year 2011-2015 shared.
+    terms = search_terms("năm 2015 có 35 ca")
+    assert "2015" in terms and "35" in terms
+    assert not [t for t in terms if t.startswith("~") and not t[1:].isalpha()]
+    assert set(search_terms("2013")).isdisjoint(search_terms("2015"))
+
+
 def test_splitter_keeps_abbreviations_numbers_and_initials() -> None:
     text = ("Hội nghị tại TP. Hồ Chí Minh có PGS. TS. Nguyễn Văn A và ThS. Lê B dự. "
             "Doanh thu đạt 1.000 tỷ đồng, tăng 9,4% ngày 22/9/2023. Ông N. V. Cường nói: "

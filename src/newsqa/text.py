@@ -102,7 +102,8 @@ def search_terms(text: str, drop_stopwords: bool = False) -> list[str]:
         stop = syl in _FOLDED_STOPWORDS
         if not (drop_stopwords and stop):
             terms.append(syl)
-            plain = ascii_fold(syl.rstrip(_TONE_DIGITS))
+            # Numbers have no marks to drop (and "2015" stripped of tone digits is "20").
+            plain = syl if syl[0].isdigit() else ascii_fold(syl.rstrip(_TONE_DIGITS))
             if plain != syl:
                 terms.append("~" + plain)
             if "." in syl or "," in syl or "/" in syl:
