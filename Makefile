@@ -37,6 +37,7 @@ test-fast: install lint
 	$(PY) -m pytest --durations=10 -m "not slow"
 
 bench: install
+	$(PY) -m pip install -q -e '.[compare]'
 	$(PY) benchmarks/run_all.py
 
 browser-check: install

@@ -58,6 +58,7 @@ class Asked:
     """One answered question: its first quote's candidates, features and F1 labels."""
 
     article_id: str
+    quote: str
     spans: list[tuple[int, int]]
     x: np.ndarray
     f1: np.ndarray
@@ -93,7 +94,7 @@ def ask_all(name: str, emb: CachedE5, settings: newsqa.Settings) -> list[Asked]:
                 f1 = np.array([span_scores(quote[s:e], golds)[1] for s, e in spans])
                 hb = ctx.hand_best
                 hand = span_scores(quote[hb[0]:hb[1]], golds)[1] if hb else None
-                out.append(Asked(q.article_id, spans, x, f1, hand))
+                out.append(Asked(q.article_id, quote, spans, x, f1, hand))
         finally:
             newsqa.answer.short_answer = real
     return out
