@@ -312,3 +312,7 @@ def test_the_last_turn_is_read_in_nfc_and_an_answer_that_found_nothing_names_not
     for nothing in (NO_ANSWER_VI, NO_ANSWER_EN):
         query = qa.query("Vì sao?", [newsqa.Turn(question="Ai?", answer=nothing)])
         assert query.last_turn is not None and query.last_turn.answer == ""
+    # However long an answer the caller passes back, only its start is read.
+    cap = qa.settings.max_history_answer_chars
+    query = qa.query("Vì sao?", [newsqa.Turn(question="Ai?", answer="nằm viện " * cap)])
+    assert query.last_turn is not None and len(query.last_turn.answer) == cap

@@ -67,7 +67,7 @@ class NewsQA:
         last turn of ``history`` is read, so only it is prepared."""
         turns = list(history or [])
         if turns:
-            answer = normalize(turns[-1].answer)
+            answer = normalize(turns[-1].answer[:self.settings.max_history_answer_chars])
             # An answer that found nothing names no article the conversation is about.
             if answer.strip() in (NO_ANSWER_VI, NO_ANSWER_EN):
                 answer = ""

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
                                   description="texts embedded between two checkpoints")
     top_k: int = Field(default=5, ge=1, le=50)
     max_question_chars: int = Field(default=2000, ge=16, le=100_000)
+    max_history_answer_chars: int = Field(
+        default=10_000, ge=0, le=1_000_000,
+        description="characters of a conversation's last answer read (three quotes fit)")
     abstain_threshold: float = Field(
         default=0.0, ge=-1.0, le=1.0, allow_inf_nan=False,
         description="raise to abstain more often, lower to answer more often")
