@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .citations import announces, cite, distinct_quotes
+from .citations import announces, cite, distinct_quotes, sentence_text
 from .index import IndexStore
 from .lexicon import renderings_in
 from .models import Answer, Citation
@@ -247,8 +247,7 @@ def only_announces(store: IndexStore, row: int, query: Query, tuning: Tuning) ->
     """Whether the sentence at ``row`` only announces the answer its next sentence gives:
     it adds few words to the question, and holds nothing of the type a typed question
     asks for (a name, a date, a number)."""
-    sent = store.sentences[row]
-    text = store.articles[store.article_rows[sent.article_id]].text[sent.start:sent.end]
+    text = sentence_text(store, row)
     if query.kind != "other" and valid_candidates(text, query.text, query.kind):
         return False
     return announces(text, set(content_words(query.keyword_text)),

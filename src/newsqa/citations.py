@@ -33,13 +33,17 @@ def leans_on_previous(sentence: str) -> bool:
     return first in ("ông", "bà") and len(ws) > 1 and ws[1][0].islower()
 
 
+def sentence_text(store: IndexStore, row: int) -> str:
+    """The text of sentence ``row``, read from its article."""
+    sent = store.sentences[row]
+    return store.articles[store.article_rows[sent.article_id]].text[sent.start:sent.end]
+
+
 def quote_start(store: IndexStore, row: int) -> int:
     """The sentence row a quote of sentence ``row`` starts at: the sentence before it when
     it leans on that one, else itself."""
-    sent = store.sentences[row]
-    art = store.articles[store.article_rows[sent.article_id]]
-    if row > 0 and store.sentences[row - 1].article_id == sent.article_id and \
-            leans_on_previous(art.text[sent.start:sent.end]):
+    if row > 0 and store.sentences[row - 1].article_id == store.sentences[row].article_id \
+            and leans_on_previous(sentence_text(store, row)):
         return row - 1
     return row
 
