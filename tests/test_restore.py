@@ -49,6 +49,12 @@ def test_unmarked_questions_are_answered_like_marked_ones(seed_qa: newsqa.NewsQA
     assert ans.answer_span is None or ans.answer_span.text == SIGNER
 
 
+def test_a_question_given_its_marks_says_so(seed_qa: newsqa.NewsQA) -> None:
+    assert seed_qa.query("Ai ky ket quy che thay mat Dang uy Khoi?").restored
+    assert not seed_qa.query("Ai ký kết quy chế thay mặt Đảng ủy Khối?").restored
+    assert not seed_qa.query("Who signed for the Đảng ủy Khối?").restored
+
+
 def test_split_tone_keeps_the_last_tone_digit() -> None:
     from newsqa.text import split_tone
 

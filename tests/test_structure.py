@@ -69,6 +69,20 @@ def test_the_tuning_record_is_what_scores(seed_index: Path) -> None:
         Tuning().base_vi = 0.0  # type: ignore[misc]
 
 
+@pytest.mark.parametrize(("question", "margin"), [
+    ("Ai ký kết quy chế cho Đảng ủy Khối?", "abstain_vi"),
+    ("Ai ky ket quy che cho Dang uy Khoi?", "abstain_vi_restored"),
+    ("Who signed for the Đảng ủy Khối?", "abstain_en")])
+def test_each_kind_of_question_needs_its_own_margin(seed_index: Path, question: str,
+                                                    margin: str) -> None:
+    others = {m: 1.0 for m in ("abstain_vi", "abstain_vi_restored", "abstain_en")
+              if m != margin}
+    assert not newsqa.load(seed_index, settings=Settings(tuning=Tuning(**others))).ask(
+        question).abstained
+    strict = Settings(tuning=Tuning(**{margin: 1.0}))
+    assert newsqa.load(seed_index, settings=strict).ask(question).abstained
+
+
 def test_no_module_imports_the_package_root() -> None:
     # The entry points (cli, like app.py) call the facade on purpose; library modules never.
     for path in SRC.rglob("*.py"):

@@ -183,6 +183,14 @@ def confidence(best: _Candidate, *, coverage: float, vietnamese: bool,
         tuning.conf_coverage * coverage - base
 
 
+def abstain_margin(query: Query, tuning: Tuning) -> float:
+    """Support an answer needs on top of ``Settings.abstain_threshold``, by the kind of
+    question: Vietnamese, Vietnamese typed without marks (its cosines run lower), English."""
+    if not query.vietnamese:
+        return tuning.abstain_en
+    return tuning.abstain_vi_restored if query.restored else tuning.abstain_vi
+
+
 def unseen_names(question: str, texts: list[str], english: bool) -> list[str]:
     """The numbers and names of ``question`` (see :func:`named_terms`) that none of
     ``texts`` mentions: as written, without diacritics, by a five-letter stem ("Broncos" /
@@ -226,7 +234,7 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
         [store.articles[int(store.chunk_article[r])].title for r in top]
     unseen = unseen_names(query.text, texts, english=not query.vietnamese)
     support = conf - (tuning.unseen_name_penalty if unseen else 0.0)
-    low = unknown or support < threshold
+    low = unknown or support < threshold + abstain_margin(query, tuning)
     quotes = distinct_quotes(store, [c.row for c in cands], max(1, min(tuning.citations, k)),
                              goes_on=lambda row: only_announces(store, row, query, tuning))
     picked = [cands[i] for i, _, _ in quotes]

@@ -73,8 +73,11 @@ class NewsQA:
                 answer = ""
             turns[-1] = turns[-1].model_copy(update={
                 "question": self.prepare(turns[-1].question), "answer": answer})
-        return make_query(self.prepare(question), turns, filters=filters,
-                          follow_up_max_words=self.settings.tuning.follow_up_max_words)
+        text = self.prepare(question)
+        return make_query(text, turns, filters=filters,
+                          follow_up_max_words=self.settings.tuning.follow_up_max_words,
+                          restored=text != clean_query(question,
+                                                       self.settings.max_question_chars))
 
     def _with_vector(self, query: Query) -> Query:
         vec = self.embedder.embed_query(query.text)

@@ -85,6 +85,8 @@ class Query:
     # The conversation's last turn, follow-up or not: its article is the one a user is
     # most likely still asking about.
     last_turn: Turn | None = None
+    # Typed without marks, and given them from the index: its cosines run lower.
+    restored: bool = False
 
     @property
     def previous_question(self) -> str:
@@ -152,7 +154,8 @@ def _names(text: str) -> list[tuple[int, int]]:
 
 
 def make_query(text: str, history: list[Turn] | None = None, *,
-               filters: Filters | None = None, follow_up_max_words: int = 5) -> Query:
+               filters: Filters | None = None, follow_up_max_words: int = 5,
+               restored: bool = False) -> Query:
     """The record of a prepared question (see ``NewsQA.prepare``): its language is
     detected here, once."""
     vietnamese = is_vietnamese(text)
@@ -161,7 +164,7 @@ def make_query(text: str, history: list[Turn] | None = None, *,
                  expanded=text if vietnamese else f"{text} {translate_terms(text)}".strip(),
                  filters=filters or Filters(),
                  previous=history[-1] if follows and history else None,
-                 last_turn=history[-1] if history else None)
+                 last_turn=history[-1] if history else None, restored=restored)
 
 
 def is_follow_up(question: str, history: list[Turn] | None, max_words: int = 5) -> bool:

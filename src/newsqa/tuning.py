@@ -53,6 +53,14 @@ class Tuning(BaseModel):
     base_en: float = Field(default=0.765, description="support baseline, English question")
     conf_keyword: float = 0.15
     conf_coverage: float = 0.03
+    # An answer is given when support reaches the margin of its kind of question. Chosen
+    # on questions asked of an index that cannot answer them (docs/BENCHMARKS.md,
+    # "Questions the corpus cannot answer"): the most abstention there that keeps it at
+    # about 0.005 on each answerable dev set.
+    abstain_vi: float = Field(default=0.02, description="support margin, Vietnamese question")
+    abstain_vi_restored: float = Field(
+        default=0.0, description="support margin, Vietnamese typed without marks")
+    abstain_en: float = Field(default=0.01, description="support margin, English question")
     abstain_without_known_words: bool = Field(
         default=True, description="abstain when no content word of the question is known to "
         "the index or the glossary (gibberish, keyboard mash, markup)")
