@@ -24,7 +24,7 @@ from common import SHARED, write_section
 
 import newsqa
 from newsqa.build import build_index
-from newsqa.evaluate import Question, read_squad
+from newsqa.evaluate import Question, read_squad, score_question
 from newsqa.tuning import Tuning
 
 WITHOUT = newsqa.Settings(tuning=Tuning(abstain_vi=0.0, abstain_vi_restored=0.0,
@@ -37,21 +37,16 @@ OTHER = {"xquad-vi-dev": "vinewsqa-dev", "xquad-en-vi-dev": "vinewsqa-dev",
          "vinewsqa-dev": "xquad-vi-dev"}
 
 
-def holds(ans: newsqa.Answer, q: Question) -> bool:
-    """Whether the first quote holds a gold answer (eval's answer_accuracy)."""
-    c = ans.citations[0] if ans.citations and not ans.abstained else None
-    return c is not None and c.article_id == q.article_id and any(
-        c.start <= s and e <= c.end for _, s, e in q.answers)
-
-
 def rates(index: Path, questions: list[Question], settings: newsqa.Settings,
           emb: CachedE5) -> tuple[float, float]:
-    """Abstain rate and answer_accuracy of ``questions`` asked of ``index``."""
+    """Abstain rate and answer_accuracy (as `newsqa eval` counts it) of ``questions``
+    asked of ``index``."""
     qa = newsqa.load(index, embedder=emb, settings=settings)
     answers = [qa.ask(q.question) for q in questions]
     n = max(1, len(questions))
     return (sum(a.abstained for a in answers) / n,
-            sum(holds(a, q) for a, q in zip(answers, questions, strict=True)) / n)
+            sum(score_question(q, [], a)["acc"] for a, q in zip(answers, questions, strict=True))
+            / n)
 
 
 def main() -> None:
