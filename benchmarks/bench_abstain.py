@@ -53,6 +53,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=None)
     args = ap.parse_args()
+    for name in OTHER:
+        if not (SHARED / "data" / f"{name}.json").exists():
+            raise SystemExit(f"{SHARED / 'data' / name}.json is needed for this benchmark")
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
         indexes: dict[str, tuple[Path, CachedE5]] = {}
