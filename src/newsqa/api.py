@@ -54,12 +54,19 @@ class NewsQA:
     def prepare(self, text: str) -> str:
         """A question as it is searched: NFC, tidy white space, capped length, and
         Vietnamese typed without marks given the marks the corpus most likely means."""
+        return self._prepare(text)[0]
+
+    def _prepare(self, text: str) -> tuple[str, bool]:
+        """:meth:`prepare`'s text, and whether it was given marks."""
         text = clean_query(text, self.settings.max_question_chars)
         if not may_need_restoring(text):
-            return text
+            return text, False
         if self._restorer is None:
             self._restorer = Restorer(self.store.bm25, self.settings.tuning)
-        return self._restorer.restore(text) if self._restorer.needs_restoring(text) else text
+        if not self._restorer.needs_restoring(text):
+            return text, False
+        restored = self._restorer.restore(text)
+        return restored, restored != text
 
     def query(self, question: str, history: list[Turn] | None = None,
               filters: Filters | None = None) -> Query:
@@ -73,11 +80,10 @@ class NewsQA:
                 answer = ""
             turns[-1] = turns[-1].model_copy(update={
                 "question": self.prepare(turns[-1].question), "answer": answer})
-        text = self.prepare(question)
+        text, restored = self._prepare(question)
         return make_query(text, turns, filters=filters,
                           follow_up_max_words=self.settings.tuning.follow_up_max_words,
-                          restored=text != clean_query(question,
-                                                       self.settings.max_question_chars))
+                          restored=restored)
 
     def _with_vector(self, query: Query) -> Query:
         vec = self.embedder.embed_query(query.text)
