@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_quality import unmarked_copy
 from bench_representations import CachedE5
-from common import SHARED, write_section
+from common import dev_file, write_section
 
 import newsqa
 from newsqa.build import build_index
@@ -54,20 +54,19 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=None)
     args = ap.parse_args()
     for name in OTHER:
-        if not (SHARED / "data" / f"{name}.json").exists():
-            raise SystemExit(f"{SHARED / 'data' / name}.json is needed for this benchmark")
+        dev_file(name)
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
         indexes: dict[str, tuple[Path, CachedE5]] = {}
         for name in ("xquad-vi-dev", "vinewsqa-dev"):
             emb = CachedE5(args.cache / name if args.cache else None)
-            corpus, _ = read_squad(SHARED / "data" / f"{name}.json")
+            corpus, _ = read_squad(dev_file(name))
             build_index(index_dir=Path(tmp) / name, embedder=emb, settings=SHIPPED,
                         corpus=corpus)
             emb.save()
             indexes[name] = (Path(tmp) / name, emb)
         for row, file, unmarked in ROWS:
-            path = SHARED / "data" / f"{file}.json"
+            path = dev_file(file)
             if unmarked:
                 path = unmarked_copy(path, Path(tmp) / "unmarked.json")
             _, questions = read_squad(path)

@@ -22,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_representations import CachedE5
-from common import SHARED, write_section
+from common import dev_file, write_section
 
 import newsqa
 from newsqa.evaluate import evaluate
@@ -73,9 +73,7 @@ def main() -> None:
     rows = []
     for name, label in SETS.items():
         emb = CachedE5(args.cache / name if args.cache else None)
-        path = SHARED / "data" / f"{name}.json"
-        if not path.exists():
-            raise SystemExit(f"{path} is needed for this benchmark")
+        path = dev_file(name)
         data = json.loads(path.read_text(encoding="utf-8"))
         with tempfile.TemporaryDirectory() as tmp:
             files = {}

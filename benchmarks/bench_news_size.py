@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_representations import CachedE5
-from common import SHARED, write_section
+from common import dev_file, write_section
 
 from newsqa.evaluate import evaluate
 
@@ -33,9 +33,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=None)
     args = ap.parse_args()
-    path = SHARED / "data" / "vinewsqa-dev.json"
-    if not path.exists():
-        raise SystemExit(f"{path} is needed for this benchmark")
+    path = dev_file("vinewsqa-dev")
     data = json.loads(path.read_text(encoding="utf-8"))
     docs = data["data"]
     emb = CachedE5(args.cache / "vinewsqa-dev" if args.cache else None)

@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_representations import CachedE5
-from common import SHARED, write_section
+from common import dev_file, write_section
 
 import newsqa
 from newsqa.evaluate import evaluate, read_squad
@@ -58,9 +58,7 @@ def main() -> None:
     sets.append(("xquad-vi-dev, questions typed without marks", "xquad-vi-dev", None))
     sets.append(("vinewsqa-dev (health news, human questions)", "vinewsqa-dev", None))
     for name, file, targets in sets:
-        path = SHARED / "data" / f"{file}.json"
-        if not path.exists():
-            raise SystemExit(f"{path} is needed for this benchmark")
+        path = dev_file(file)
         with tempfile.TemporaryDirectory() as tmp:
             if name.startswith("xquad-vi-dev, "):
                 path = unmarked_copy(path, Path(tmp) / "unmarked.json")

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import train_spans
 from bench_representations import CachedE5
-from common import SHARED, write_section
+from common import dev_file, write_section
 
 import newsqa
 import newsqa.answer
@@ -82,7 +82,7 @@ def keyword_eval(name: str, terms: Callable[..., list[str]], cache: Path | None
     for m in modules:
         m.search_terms = terms  # type: ignore[attr-defined]
     try:
-        report = evaluate(SHARED / "data" / f"{name}.json",
+        report = evaluate(dev_file(name),
                           embedder=CachedE5(cache / name if cache else None))
     finally:
         for m in modules:
@@ -178,9 +178,8 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=None)
     args = ap.parse_args()
     for n in SETS:
-        if not (SHARED / "data" / f"{n}.json").exists():
-            raise SystemExit(f"{SHARED / 'data' / n}.json is needed for this benchmark")
-    news = json.loads((SHARED / "data" / "vinewsqa-dev.json").read_text(encoding="utf-8"))
+        dev_file(n)
+    news = json.loads(dev_file("vinewsqa-dev").read_text(encoding="utf-8"))
     sentences = [p["context"][s:e] for art in news["data"] for p in art["paragraphs"]
                  for s, e in split_sentences(p["context"])]
     random.Random(0).shuffle(sentences)

@@ -39,6 +39,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def dev_file(name: str) -> Path:
+    """The dev set ``name`` of ../shared/data (a SQuAD file), or exit saying it is needed."""
+    path = SHARED / "data" / f"{name}.json"
+    if not path.exists():
+        raise SystemExit(f"{path} is needed for this benchmark")
+    return path
+
+
 def baomoi(limit: int | None = None) -> Iterator[dict[str, str]]:
     """Articles of the baomoi-2017 dump in ../shared."""
     if not BAOMOI.exists():
