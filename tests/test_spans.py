@@ -65,6 +65,10 @@ def test_place_names_that_begin_with_a_function_word_are_kept() -> None:
     ("Công ty được thành lập năm nào?", "when"),
     ("Có bao nhiêu đội tham gia giải?", "number"),
     ("Vì sao giá xăng tăng?", "other"),
+    ("Tên của sân vận động mà các đội đã chơi là gì?", "name"),
+    ("Các dịch vụ của hãng được đổi tên thành gì?", "name"),
+    ("Người này đề xuất giải thích về động đất, tên của ông là gì?", "who"),
+    ("Bức thư được các nhà khoa học ký tên nhằm mục đích gì?", "other"),
 ])
 def test_question_types(question: str, kind: str) -> None:
     assert question_type(question) == kind

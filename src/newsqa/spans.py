@@ -25,6 +25,14 @@ _PLACE_NOUNS = ("thành phố|tỉnh|quốc gia|nước|vùng|khu vực|châu l�
 _NAMED_NOUNS = ("đội|câu lạc bộ|công ty|tập đoàn|tổ chức|cơ quan|trường|đại học|giải thưởng|"
                 "giải|sân bay|sân vận động|ngân hàng|đảng|hãng|thương hiệu|tờ báo|bộ phim|"
                 "cuốn sách|tác phẩm|chương trình|dự án|giải đấu|bệnh viện")
+# A name asked for by "tên": "Tên của lâu đài là gì?", "…được đặt tên là gì?", "Ông tên gì?".
+# Not "ký tên nhằm mục đích gì" (what the signing is for).
+_NAME_ASKED = (r"^tên\b[^?]*\blà gì\b|,\s*tên\b[^?,]*\blà gì\b|\btên (là |gọi là )?gì\b|"
+               r"\b(có|mang|đặt|đổi|cái) tên (là |thành )?gì\b")
+# …and of a person: "Tên của thủ quân là gì?", "…, tên của ông là gì?".
+_PERSON_NAME_ASKED = (rf"\btên (của )?(ông|bà|anh|chị|cô|người này|vị|{_PERSON_NOUNS}|thủ quân|"
+                      r"nhà lãnh đạo|bác sĩ)\b[^?]*\blà gì\b|\b(ông|bà|anh|chị|cô|người này|"
+                      r"vị) (có )?tên (là )?gì\b")
 _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("when", re.compile(r"\b(khi nào|lúc nào|bao giờ|năm nào|ngày nào|tháng nào|thời điểm nào|"
                         r"năm bao nhiêu|thế kỷ nào|thời gian nào|when|what year|which year|"
@@ -32,14 +40,15 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("number", re.compile(r"\b(bao nhiêu|mấy|how many|how much|what percentage|how long|"
                           r"how old|how large|how big|how far|what percent)\b")),
     ("who", re.compile(r"(^|\s)(ai|người nào|những ai|who|whom|whose)(\s|\?|$)|"
-                       rf"\b({_PERSON_NOUNS}) nào\b|\b(which|what) (player|actor|actress|singer|"
+                       rf"\b({_PERSON_NOUNS}) nào\b|{_PERSON_NAME_ASKED}|"
+                       r"\b(which|what) (player|actor|actress|singer|"
                        r"author|writer|scientist|president|king|emperor|coach|leader)\b")),
     ("where", re.compile(r"\b(ở đâu|tại đâu|nơi nào|đâu|where|which city|which country|"
                          r"what city|what country|which state|what state)\b|"
                          rf"\b({_PLACE_NOUNS}) nào\b|\b(which|what) (province|continent|"
                          r"region|river|place|area)\b")),
     # A question after the name of a team, company, award… ("Đội nào…?", "Which company…?").
-    ("name", re.compile(rf"\b({_NAMED_NOUNS}) nào\b|\btên (là |gọi là )?gì\b|"
+    ("name", re.compile(rf"\b({_NAMED_NOUNS}) nào\b|{_NAME_ASKED}|"
                         r"\b(which|what) (team|club|company|corporation|organi[sz]ation|agency|"
                         r"school|university|college|award|prize|airport|stadium|bank|party|"
                         r"brand|newspaper|film|movie|book|program|programme|project|"
