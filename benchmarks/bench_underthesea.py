@@ -197,7 +197,6 @@ def main() -> None:
         print(kw_rows[-1], flush=True)
 
     settings = newsqa.Settings()
-    tau = settings.tuning.span_min_confidence
     asked = {n: train_spans.ask_all(n, CachedE5(args.cache / n if args.cache else None),
                                     settings) for n in SETS}
     t = time.perf_counter()
@@ -209,6 +208,7 @@ def main() -> None:
     today, tagged = by_article(asked), by_article(extended)
     span_rows = []
     for n in SETS:
+        tau = train_spans.threshold(n, settings.tuning)
         cells = ["{:.3f} / {:.3f}".format(*train_spans.shown(d, tau)) for d in (today[n],
                                                                                tagged[n])]
         cells += [f"{f1_at(today[n], s):.3f} / {f1_at(tagged[n], s):.3f}"
@@ -242,11 +242,11 @@ the questions alike:
 {len(FEATURES)} columns and with {len(COLUMNS)} more from underthesea's
 `chunk` of the first quote (tags of a candidate's first and last word, word boundaries,
 noun phrases, the tags either side). Cells are today / with underthesea; the first two
-columns at τ = {tau}, the others span_f1_shown when the given share of answers shows
+columns at each set's τ (`train_spans.threshold`), the others span_f1_shown when the given share of answers shows
 its most confident span. `chunk` took {per_quote:.1f} ms per first quote, on top of
 `ask`'s own time (section "Quality and query latency").
 
-| set | today, τ={tau} | with underthesea, τ={tau} | F1 at shown 0.2 | F1 at shown 0.3 | F1 at shown 0.4 |
+| set | today, at τ | with underthesea, at τ | F1 at shown 0.2 | F1 at shown 0.3 | F1 at shown 0.4 |
 |---|---|---|---|---|---|
 {nl.join(span_rows)}
 

@@ -69,6 +69,20 @@ def test_a_name_the_earlier_answer_gave_is_not_a_candidate_again() -> None:
     assert "Nguyễn Văn A" not in [sentence[s:e] for s, e in spans]
 
 
+@pytest.mark.parametrize(("sentence", "question"), SENTENCES)
+def test_each_candidate_is_placed_among_the_quote_s_others(sentence: str,
+                                                           question: str) -> None:
+    _, feats = candidate_table(sentence, _ctx(question))
+    col = {f: i for i, f in enumerate(FEATURES)}
+    relative = [f[:-5] for f in FEATURES if f.endswith("_rank")]
+    assert "left_ctx" in relative and "words" in relative
+    for f in relative:
+        own = feats[:, col[f]]
+        assert np.allclose(feats[:, col[f"{f}_gap"]], own - own.max())
+        beaten_by = np.array([(own > v).sum() for v in own]) / len(own)
+        assert np.allclose(feats[:, col[f"{f}_rank"]], beaten_by)
+
+
 def test_question_shape_finds_the_wh_word_and_its_neighbours() -> None:
     assert question_shape("Đội nào đã đại diện cho AFC?")[0] == "nao"
     wh, left, right = question_shape("Có bao nhiêu người chết trong vụ cháy?")
@@ -131,6 +145,18 @@ def test_ask_shows_the_short_answer_only_above_the_threshold(seed_index: Path) -
     hidden = newsqa.load(seed_index, settings=newsqa.Settings(
         tuning=Tuning(span_min_confidence=span.confidence + 1e-3))).ask(question)
     assert hidden.citations[0].quote == first.quote and hidden.answer_span is None
+
+
+def test_english_questions_have_their_own_threshold(seed_index: Path) -> None:
+    question = "Who signed the coordination regulation for the Đảng ủy Khối?"
+
+    def span(vi: float, en: float) -> object:
+        tuning = Tuning(span_min_confidence=vi, span_min_confidence_en=en)
+        return newsqa.load(seed_index, settings=newsqa.Settings(tuning=tuning)).ask(
+            question).answer_span
+
+    assert span(10.0, -10.0) is not None
+    assert span(-10.0, 10.0) is None
 
 
 @pytest.mark.parametrize(("sentence", "question", "expected"), [

@@ -1,6 +1,7 @@
 """Short answers: candidate phrases of the first quote, scored by a small learned model that
 predicts each one's SQuAD F1. The best is shown only when its predicted F1 reaches
-``Tuning.span_min_confidence``: a short answer that is likely wrong is left out.
+``Tuning.span_min_confidence`` (``span_min_confidence_en`` for an English question): a short
+answer that is likely wrong is left out.
 
 Candidates are the typed phrases of :mod:`newsqa.spans` (names, dates, numbers), every run
 of words the question does not have within a clause, the first and last words of such runs,
@@ -45,7 +46,16 @@ FEATURES = (
     "right_ctx_near", "from_piece", *(f"wh_{w}" for w in _WH_NAMES), "person_marker",
     "all_capitalised",
 )
+# A candidate's place among the quote's others: trees scoring one candidate at a time see
+# only what it has, not whether another has more of it (a better anchor, a nearer word).
+_RELATIVE = ("left_ctx", "right_ctx", "left_ctx_near", "right_ctx_near", "before_q", "after_q",
+             "adj_before_q", "adj_after_q", "share_q", "words", "position", "segment_q",
+             "person_marker", "capital", "from_gap")
+FEATURES += (*(f"{f}_gap" for f in _RELATIVE), *(f"{f}_rank" for f in _RELATIVE))
 _COL = {f: i for i, f in enumerate(FEATURES)}
+_REL_COLS = [_COL[f] for f in _RELATIVE]
+_GAP_COLS = [_COL[f"{f}_gap"] for f in _RELATIVE]
+_RANK_COLS = [_COL[f"{f}_rank"] for f in _RELATIVE]
 MAX_WORDS = 20
 # Punctuation that ends a clause: a candidate run does not cross it.
 _BREAK = re.compile(r"[,;:()\[\]\"“”«»–—!?]|\.\s|\s-\s")
@@ -225,6 +235,9 @@ def candidate_table(sentence: str, ctx: SpanContext) -> tuple[list[tuple[int, in
         }
         for f, v in row.items():
             feats[r, _COL[f]] = float(v)
+    own = feats[:, _REL_COLS]
+    feats[:, _GAP_COLS] = own - own.max(axis=0)  # 0 for the best of the quote
+    feats[:, _RANK_COLS] = (own[None, :, :] > own[:, None, :]).sum(axis=1) / len(cands)
     return [(toks[i][0], toks[j][1]) for i, j in cands], feats
 
 
@@ -274,7 +287,8 @@ def short_answer(citations: list[Citation], query: Query, tuning: Tuning) -> Ans
     """The short answer inside the first quote, when the model expects it to be right."""
     cite = citations[0]
     found = best_span(cite.quote, span_context(citations, query, tuning),
-                      tuning.span_min_confidence)
+                      tuning.span_min_confidence if query.vietnamese
+                      else tuning.span_min_confidence_en)
     if not found:
         return None
     s, e, conf = found
