@@ -201,9 +201,10 @@ The short-answer model (`benchmarks/train_spans.py`): gradient-boosted regressio
 JSON) over {len(FEATURES)} features of each candidate phrase of the first quote, predicting
 its SQuAD F1. A short answer is shown when the best candidate's prediction reaches τ:
 `span_min_confidence` for a Vietnamese question, `span_min_confidence_en` for an English
-one. Each cell is span_shown / span_f1_shown over the answered questions. **Cross-validated**: "by article" trains on four fifths of the articles of all
-three sets and tests on the other fifth (XQuAD-vi and its English questions share
-articles, hence folds); "by set" trains on the two other sets. "hand" is the rule it
+one. Each cell is span_shown / span_f1_shown over the answered questions.
+**Cross-validated**: "by article" trains on four fifths of the articles of all three sets
+and tests on the other fifth (XQuAD-vi and its English questions share articles, hence
+folds); "by set" trains on the two other sets. "hand" is the rule it
 replaces (a typed candidate scored by hand-set weights, shown whenever one exists).
 
 | set | answered | τ | hand | by article, τ − 0.1 | by article, τ | by article, τ + 0.1 | by set, τ |
