@@ -79,3 +79,18 @@ def test_a_named_body_is_a_name_but_a_lone_vietnamese_syllable_is_not() -> None:
     assert _span(sentence, "Đội nào thắng Hà Nội FC?") == "Becamex Bình Dương"
     sentence = "Theo đề xuất, Ủy ban sẽ trình dự thảo trong tháng này."
     assert valid_candidates(sentence, "Cơ quan nào trình dự thảo?", "name") == []
+
+
+def test_a_person_is_a_name_that_opens_with_a_family_name_or_a_foreign_word() -> None:
+    sentence = ("Tham dự Lễ Ký kết có đồng chí Lê Thị Hồng Nga, Bí thư Đảng ủy Khối; "
+                "Đức Thánh Trần Hưng Đạo; Émile Zola và Selina Nguyễn; đại diện Bộ Y tế.")
+    found = [sentence[s:e] for s, e in valid_candidates(sentence, "Ai tham dự?", "who")]
+    # "Lễ Ký" and "Bộ Y" open with Vietnamese words that are no family name.
+    assert found == ["Lê Thị Hồng Nga", "Trần Hưng Đạo", "Émile Zola", "Selina Nguyễn"]
+    # A named body or a place keeps them.
+    assert "Bộ Y" in [sentence[s:e] for s, e in valid_candidates(sentence, "Cơ quan nào?",
+                                                                "name")]
+    # A lone Vietnamese syllable without marks ("Trung" of "Trung ương") is no foreign name.
+    sentence = "Dự có các cơ quan Trung ương và Newton."
+    assert [sentence[s:e] for s, e in valid_candidates(sentence, "Ai dự?", "who")] == \
+        ["Newton"]

@@ -122,7 +122,39 @@ _LEADING_WORDS = re.compile(
 
 
 def _foreign_name(word: str) -> bool:
-    return word.isascii() and len(word) >= 4
+    # "Trung" (of "Trung ương") is an unmarked Vietnamese syllable, not "Newton".
+    return word.isascii() and len(word) >= 4 and not _SYLLABLE.fullmatch(word.lower())
+
+
+_VI_VOWELS = "aăâeêioôơuưyáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+# A Vietnamese syllable: initial consonant, one to three vowels, final consonant.
+_SYLLABLE = re.compile(rf"(ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdđghklmnpqrstvx])?"
+                       rf"[{_VI_VOWELS}]{{1,3}}(ch|ng|nh|[cmnpt])?")
+# Vietnamese family names: a Vietnamese person's name opens with one. Not "Phó" (far more
+# often "Phó Chủ tịch" than a family), nor words that are mostly titles.
+_SURNAMES = frozenset(fold_word(w) for w in (
+    "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đào "
+    "Mai Lâm Tô Tạ Hà Cao Lưu Chu Quách Thái Trương Lương Kiều Triệu Vương Tôn Khúc Âu Doãn "
+    "Hứa La Lạc Mạc Tăng Thân Thạch Lò Quan Phùng Nghiêm Từ Diệp Giang Cù Châu Kim Lã Lục "
+    "Ông Thiều Tống Viên Vi Đoàn Đàm Đồng Khổng Lại Lữ Mã Nông Ninh Phí Phương Tiêu Trình "
+    "Hầu Bạch Bế Hàn Khương Lăng Liêu Mẫn Nhan Sầm Tiết Chế Chung Cung Giáp Lều Mạch Mông "
+    "Nhâm Quản Quàng Thang Trà Trưng Ung Uông Y").split())
+
+
+def _person_start(text: str) -> int | None:
+    """Where a person's name starts in a capitalised run opened by a Vietnamese word: at its
+    first family name followed by a given name ("Đức Thánh Trần Hưng Đạo" → "Trần…"). None
+    when the run names no person ("Lễ Ký", "Bộ Y", "Ấn Độ"). A run opened otherwise
+    ("Isaac Newton", "Émile Zola", "Selina Nguyễn") is left whole (0)."""
+    spans = [(m.start(), m.group()) for m in NAME_WORD_RE.finditer(text)]
+    # Opened by a marked Vietnamese syllable ("Phó Bí"), not by "Émile" or "Selina Nguyễn".
+    first = spans[0][1].lower() if spans else ""
+    if first.isascii() or not _SYLLABLE.fullmatch(first):
+        return 0
+    for start, w in spans[:-1]:
+        if fold_word(w) in _SURNAMES:
+            return start
+    return None
 
 
 def question_type(question: str) -> str:
@@ -151,6 +183,11 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
                 s, text = s + lead.end(), text[lead.end():]
             if not text or not any(c.isalpha() for c in text):
                 continue
+            if kind == "who":
+                found = _person_start(text)
+                if found is None:
+                    continue
+                s, text = s + found, text[found:]
             # A capital that opens the sentence alone is not a name. Nor, for a person or a
             # named body, is a single Vietnamese syllable ("Tập" of "Tập đoàn", "Ủy" of "Ủy
             # ban"); a foreign one ("Newton") is, and so is a one-syllable place ("Huế").
