@@ -243,8 +243,8 @@ the questions alike:
 `chunk` of the first quote (tags of a candidate's first and last word, word boundaries,
 noun phrases, the tags either side). Cells are today / with underthesea; the first two
 columns at each set's τ (`train_spans.threshold`), the others span_f1_shown when the given
-share of answers shows its most confident span. `chunk` took {per_quote:.1f} ms per first quote, on top of
-`ask`'s own time (section "Quality and query latency").
+share of answers shows its most confident span. `chunk` took {per_quote:.1f} ms per first
+quote, on top of `ask`'s own time (section "Quality and query latency").
 
 | set | today, at τ | with underthesea, at τ | F1 at shown 0.2 | F1 at shown 0.3 | F1 at shown 0.4 |
 |---|---|---|---|---|---|

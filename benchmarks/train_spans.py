@@ -151,7 +151,7 @@ def shown(dec: np.ndarray, tau: float) -> tuple[float, float]:
 
 def threshold(name: str, tuning: Tuning) -> float:
     """The predicted F1 a short answer needs on dev set ``name`` (its questions' language)."""
-    return tuning.span_min_confidence_en if "-en-" in name else tuning.span_min_confidence
+    return tuning.span_threshold(vietnamese="-en-" not in name)
 
 
 def threshold_curve(by_article: dict[str, np.ndarray], by_set: dict[str, np.ndarray],

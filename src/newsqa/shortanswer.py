@@ -287,8 +287,7 @@ def short_answer(citations: list[Citation], query: Query, tuning: Tuning) -> Ans
     """The short answer inside the first quote, when the model expects it to be right."""
     cite = citations[0]
     found = best_span(cite.quote, span_context(citations, query, tuning),
-                      tuning.span_min_confidence if query.vietnamese
-                      else tuning.span_min_confidence_en)
+                      tuning.span_threshold(query.vietnamese))
     if not found:
         return None
     s, e, conf = found

@@ -122,3 +122,7 @@ class Tuning(BaseModel):
     restore_bigram_weight: float = 2.0
     restore_function_word_boost: int = Field(
         default=2, description="question words count this many times the commonest reading")
+
+    def span_threshold(self, vietnamese: bool) -> float:
+        """The predicted F1 a short answer needs for a question in this language."""
+        return self.span_min_confidence if vietnamese else self.span_min_confidence_en
