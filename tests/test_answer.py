@@ -302,6 +302,35 @@ def test_a_sentence_that_only_announces_is_quoted_with_the_next(tmp_path: Path) 
     assert when.citations[0].quote.endswith("từ năm 2016."), when.citations[0].quote
 
 
+def test_a_first_quote_runs_on_to_the_next_sentence_when_that_one_scores_second(
+        tmp_path: Path) -> None:
+    lead = "Trẻ sơ sinh non tháng, nhẹ cân có nguy cơ mắc nhiều chứng bệnh bởi mọi cơ quan " \
+        "đều chưa trưởng thành."
+    answer = "Bé có thể bị suy hô hấp, nhiễm trùng hoặc di chứng bại não, mù lòa suốt đời."
+    _qa_over(tmp_path, {
+        "sinh-non.txt": "Trẻ sinh non cần được chăm sóc đặc biệt\n\n"
+        "Bệnh viện Phụ sản Trung ương vừa khai trương khoa hồi sức sơ sinh với 40 giường. "
+        f"{lead} {answer}\n\n"
+        "Theo bác sĩ Nguyễn Thị Lan, khoa được trang bị máy thở và lồng ấp hiện đại. "
+        "Mỗi tháng, khoa dự kiến tiếp nhận khoảng 300 ca. "
+        "Các bác sĩ khuyên sản phụ khám thai định kỳ và nghỉ ngơi hợp lý.\n",
+        "lua.txt": "Giá lúa tăng\n\nGiá lúa tại An Giang tăng 200 đồng mỗi kg trong tuần qua. "
+        "Nông dân phấn khởi vì vụ đông xuân được mùa.\n"})
+    question = "Trẻ sinh non có nguy cơ mắc những chứng bệnh nào?"
+    by_limit = {}
+    for limit in (400, len(lead) + len(answer), 0):
+        settings = newsqa.Settings(tuning=Tuning(run_on_max_chars=limit))
+        qa = newsqa.load(tmp_path / "ix", settings=settings)
+        ans = qa.ask(question)
+        _check_exact(qa, ans)
+        by_limit[limit] = [c.quote for c in ans.citations]
+    assert by_limit[400][0] == f"{lead} {answer}"
+    assert all(answer not in q for q in by_limit[400][1:])
+    # Longer together than the limit (by the space between them), or the rule off: apart.
+    for limit in (len(lead) + len(answer), 0):
+        assert by_limit[limit][0] == lead and by_limit[limit][1] == answer, by_limit[limit]
+
+
 def test_the_last_turn_is_read_in_nfc_and_an_answer_that_found_nothing_names_nothing(
         tmp_path: Path) -> None:
     qa = _qa_over(tmp_path, _TWO_PATIENTS)

@@ -14,7 +14,8 @@ from newsqa.evaluate import evaluate, span_scores
 from .conftest import run_cli, shared_file
 
 KEYS = {"recall@1", "recall@5", "mrr@10", "answer_accuracy", "cited@3", "span_em", "span_f1",
-        "span_shown", "span_f1_shown", "abstain_rate", "latency_ms_p50", "latency_ms_p95",
+        "span_shown", "span_f1_shown", "abstain_rate", "quote_chars", "latency_ms_p50",
+        "latency_ms_p95",
         "build_seconds", "questions", "follow_ups", "follow_up_accuracy"}
 
 
@@ -53,6 +54,9 @@ def test_eval_is_deterministic_and_reports_every_key(tmp_path: Path) -> None:
     quality = [k for k in KEYS if not k.startswith(("latency", "build"))]
     assert {k: first[k] for k in quality} == {k: second[k] for k in quality}
     assert first["recall@5"] == 1.0 and first["answer_accuracy"] >= 2 / 3
+    contexts = [p["context"] for d in json.loads(squad.read_text(encoding="utf-8"))["data"]
+                for p in d["paragraphs"]]
+    assert 0 < first["quote_chars"] <= max(len(c) for c in contexts)
 
 
 def test_eval_cli_json(tmp_path: Path) -> None:

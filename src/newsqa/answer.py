@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .citations import announces, cite, distinct_quotes, sentence_text
+from .citations import (
+    announces,
+    cite,
+    distinct_quotes,
+    next_in_article,
+    next_in_paragraph,
+    sentence_text,
+)
 from .index import IndexStore
 from .lexicon import renderings_in
 from .models import Answer, Citation
@@ -236,7 +243,7 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
     support = conf - (tuning.unseen_name_penalty if unseen else 0.0)
     low = unknown or support < threshold + abstain_margin(query, tuning)
     quotes = distinct_quotes(store, [c.row for c in cands], max(1, min(tuning.citations, k)),
-                             goes_on=lambda row: only_announces(store, row, query, tuning))
+                             runs_to=lambda row: quote_end(store, row, cands, query, tuning))
     picked = [cands[i] for i, _, _ in quotes]
     citations = [cite(store, first, last, chunk_row=c.chunk_row, n=n + 1, score=c.score,
                       low=low)
@@ -260,6 +267,29 @@ def only_announces(store: IndexStore, row: int, query: Query, tuning: Tuning) ->
         return False
     return announces(text, set(content_words(query.keyword_text)),
                      tuning.announce_max_new_words)
+
+
+def quote_end(store: IndexStore, row: int, cands: list[_Candidate], query: Query,
+              tuning: Tuning) -> int | None:
+    """The sentence a quote of sentence ``row`` runs on to, if any: the next of its paragraph
+    when ``row`` only announces it, or the next of its article when the two are one
+    passage (:func:`runs_on`)."""
+    nxt = next_in_paragraph(store, row) if only_announces(store, row, query, tuning) else None
+    if nxt is None and runs_on(store, row, cands, tuning):
+        nxt = row + 1
+    return nxt
+
+
+def runs_on(store: IndexStore, row: int, cands: list[_Candidate], tuning: Tuning) -> bool:
+    """Whether the best sentence (``row``) and the second best are one passage: the second
+    is the next sentence of the article, and the two together stay within
+    ``run_on_max_chars``. A news sentence that restates the question ("Trẻ sinh non có nguy
+    cơ mắc nhiều chứng bệnh…") is often followed by the one that answers it ("Bé có thể bị
+    suy hô hấp…"): quoted apart, the answer would read only the first. News paragraphs are
+    often one sentence long, so the two may stand in different paragraphs."""
+    if len(cands) < 2 or row != cands[0].row or next_in_article(store, row) != cands[1].row:
+        return False
+    return store.sentences[row + 1].end - store.sentences[row].start <= tuning.run_on_max_chars
 
 
 def joined_quotes(citations: list[Citation], query: Query, tuning: Tuning) -> list[Citation]:

@@ -57,24 +57,31 @@ def announces(sentence: str, question_words: set[str], max_new: int) -> bool:
     return sum(w not in question_words for w in content_words(sentence)) <= max_new
 
 
+def next_in_article(store: IndexStore, row: int) -> int | None:
+    """The sentence row after ``row`` in the same article, if any."""
+    if row + 1 >= len(store.sentences) or \
+            store.sentences[row + 1].article_id != store.sentences[row].article_id:
+        return None
+    return row + 1
+
+
 def next_in_paragraph(store: IndexStore, row: int) -> int | None:
     """The sentence row after ``row`` in the same paragraph of the same article, if any."""
-    if row + 1 >= len(store.sentences):
+    if next_in_article(store, row) is None:
         return None
     sent, nxt = store.sentences[row], store.sentences[row + 1]
-    if nxt.article_id != sent.article_id:
-        return None
     art = store.articles[store.article_rows[sent.article_id]]
     return None if "\n\n" in art.text[sent.end:nxt.start] else row + 1
 
 
 def distinct_quotes(store: IndexStore, rows: list[int], n: int,
-                    goes_on: Callable[[int], bool] | None = None) -> list[tuple[int, int, int]]:
+                    runs_to: Callable[[int], int | None] | None = None,
+                    ) -> list[tuple[int, int, int]]:
     """The first ``n`` of the sentence ``rows`` (best first) whose quotes do not overlap, as
     (position in ``rows``, first and last sentence row of the quote). A quote takes in the
-    sentence before its own when it leans on it, and otherwise the next sentence of its
-    paragraph when ``goes_on(row)`` (the sentence only announces it), unless an earlier
-    quote already shows that one."""
+    sentence before its own when it leans on it, and otherwise runs on to the sentence
+    ``runs_to(row)`` names (the next one, when the sentence only announces it, say), unless
+    an earlier quote already shows that one."""
     out: list[tuple[int, int, int]] = []
     taken: set[int] = set()
     for i, row in enumerate(rows):
@@ -84,9 +91,9 @@ def distinct_quotes(store: IndexStore, rows: list[int], n: int,
         if first in taken:
             first = row
         last = row
-        if first == row and goes_on is not None:
-            nxt = next_in_paragraph(store, row)
-            if nxt is not None and nxt not in taken and goes_on(row):
+        if first == row and runs_to is not None:
+            nxt = runs_to(row)
+            if nxt is not None and nxt not in taken:
                 last = nxt
         out.append((i, first, last))
         taken |= set(range(first, last + 1))

@@ -48,6 +48,9 @@ class EvalReport(BaseModel):
     span_shown: float = Field(description="share of answered questions with a short answer")
     span_f1_shown: float = Field(description="SQuAD F1 of the short answers shown")
     abstain_rate: float
+    quote_chars: float = Field(
+        description="mean length in characters of the first quote of answered questions: a "
+        "longer quote holds the answer more often, so read it with answer_accuracy")
     latency_ms_p50: float
     latency_ms_p95: float
     build_seconds: float
@@ -158,6 +161,7 @@ def score_question(q: Question, hits: list[Hit], answer: Answer) -> dict[str, fl
         "cited3": float(any(_contains(x, g) for x in quotes[:3] for g in golds)),
         "em": em, "f1": f1, "abstain": float(answer.abstained),
         "shown": float(bool(span) and not answer.abstained),
+        "quote_chars": float(len(quotes[0])) if quotes else 0.0,
     }
 
 
@@ -204,6 +208,8 @@ def evaluate(path: str | Path, *, embedder: str | Embedder | None = None, k: int
                       span_f1_shown=round(float(np.mean([r["f1"] for r in shown])), 4)
                       if shown else 0.0,
                       abstain_rate=round(mean["abstain"], 4),
+                      quote_chars=round(float(np.mean([r["quote_chars"] for r in answered])), 1)
+                      if answered else 0.0,
                       latency_ms_p50=round(float(np.percentile(latencies, 50)), 2),
                       latency_ms_p95=round(float(np.percentile(latencies, 95)), 2),
                       build_seconds=round(build_seconds, 2), questions=len(questions),
