@@ -101,9 +101,9 @@ class Tuning(BaseModel):
     # answers"; the Vietnamese one holds for XQuAD-vi and news both). English questions are
     # matched to Vietnamese quotes less surely, so they need more.
     span_min_confidence: float = Field(
-        default=0.575, description="predicted F1 a short answer needs, Vietnamese question")
+        default=0.55, description="predicted F1 a short answer needs, Vietnamese question")
     span_min_confidence_en: float = Field(
-        default=0.675, description="predicted F1 a short answer needs, English question")
+        default=0.625, description="predicted F1 a short answer needs, English question")
     # The hand-set typed pick (one feature of that model): context words around a
     # candidate, and its shape.
     span_after_words: int = 20
