@@ -317,7 +317,7 @@ def test_a_first_quote_runs_on_to_the_next_sentence_when_that_one_scores_second(
         "lua.txt": "Giá lúa tăng\n\nGiá lúa tại An Giang tăng 200 đồng mỗi kg trong tuần qua. "
         "Nông dân phấn khởi vì vụ đông xuân được mùa.\n"})
     question = "Trẻ sinh non có nguy cơ mắc những chứng bệnh nào?"
-    by_limit = {}
+    by_limit: dict[int, list[str]] = {}
     for limit in (400, len(lead) + len(answer), 0):
         settings = newsqa.Settings(tuning=Tuning(run_on_max_chars=limit))
         qa = newsqa.load(tmp_path / "ix", settings=settings)

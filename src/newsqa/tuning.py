@@ -47,7 +47,7 @@ class Tuning(BaseModel):
         "question only announces: its quote goes on to the next sentence of the paragraph")
     run_on_max_chars: int = Field(
         default=400, ge=0, description="the first quote runs on to the next sentence of its "
-        "paragraph when that one scores second best, while the two stay this short (0: never)")
+        "article when that one scores second best, while the two stay this short (0: never)")
     rerank_min_confidence: float = Field(
         default=0.06, description="support above which the answer's chunk ranks first among hits")
 
