@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import ROOT, SHARED, baomoi, write_section
 
 import newsqa
+from newsqa.evaluate import span_scores
 
 CACHE = ROOT / "benchmarks" / ".cache"
 QUESTIONS = SHARED / "benchmarks" / "baomoi-questions.json"
@@ -111,6 +112,8 @@ def main() -> None:
     rows = []
     found = {"vi": 0, "en": 0}
     anywhere = {"vi": 0, "en": 0}
+    shown = {"vi": 0, "en": 0}
+    right = {"vi": 0, "en": 0}
     for rnd in range(3):
         for q in questions:
             t = time.perf_counter()
@@ -126,8 +129,13 @@ def main() -> None:
             anywhere[q["language"]] += holds
             quote = (first_quote.quote[:90] + "…") if first_quote else "(abstained)"
             verdict = "yes" if ok else ("yes, another article" if holds else "no")
+            span = ans.answer_span.text if ans.answer_span else ""
+            f1 = span_scores(span, [q["expected"]])[1] if span else 0.0
+            shown[q["language"]] += bool(span)
+            right[q["language"]] += f1 >= 0.5
+            short = f"{span} (F1 {f1:.2f})" if span else "—"
             rows.append(f"| {q['language']} | {q['question']} | {q['expected']} | "
-                        f"{verdict} | {quote.replace('|', '/')} |")
+                        f"{verdict} | {short.replace('|', '/')} | {quote.replace('|', '/')} |")
     n = int(more["articles"])
     per_article = first_s / args.first
     table = "\n".join(rows)
@@ -162,10 +170,11 @@ through IVF.
 citation 1 quotes the expected text from the article it was written from in {found['vi']} of
 10 Vietnamese and {found['en']} of 10 English questions; counting the same fact quoted from
 another article (baomoi carries one event from several sources), in {anywhere['vi']} and
-{anywhere['en']}.
+{anywhere['en']}. A short answer is shown for {shown['vi']} and {shown['en']} of them; its
+SQuAD F1 against the expected text is 0.5 or more for {right['vi']} and {right['en']}.
 
-| lang | question | expected | citation 1 | quote |
-|---|---|---|---|---|
+| lang | question | expected | citation 1 | short answer | quote |
+|---|---|---|---|---|---|
 {table}
 """
     write_section("A real index: 3,000 baomoi articles with e5", body)
