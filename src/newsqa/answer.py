@@ -274,10 +274,10 @@ def quote_end(store: IndexStore, row: int, cands: list[_Candidate], query: Query
     """The sentence a quote of sentence ``row`` runs on to, if any: the next of its paragraph
     when ``row`` only announces it, or the next of its article when the two are one
     passage (:func:`runs_on`)."""
-    nxt = next_in_paragraph(store, row) if only_announces(store, row, query, tuning) else None
-    if nxt is None and runs_on(store, row, cands, tuning):
-        nxt = row + 1
-    return nxt
+    nxt = next_in_paragraph(store, row)
+    if nxt is not None and only_announces(store, row, query, tuning):
+        return nxt
+    return row + 1 if runs_on(store, row, cands, tuning) else None
 
 
 def runs_on(store: IndexStore, row: int, cands: list[_Candidate], tuning: Tuning) -> bool:
