@@ -12,7 +12,7 @@ HERE = Path(__file__).parent
 for name, *args in (("bench_quality.py",), ("bench_representations.py",), ("bench_build.py",),
                     ("bench_resume.py",), ("bench_real.py",), ("bench_ivf.py",),
                     ("bench_scale.py",), ("bench_conversations.py",), ("bench_news_size.py",),
-                    ("bench_underthesea.py",), ("bench_abstain.py",),
+                    ("bench_underthesea.py",), ("bench_abstain.py",), ("bench_misses.py",),
                     ("train_spans.py", "--no-write")):
     print(f"== {name}", flush=True)
     subprocess.run([sys.executable, str(HERE / name), *args], check=True)
