@@ -15,12 +15,11 @@ from newsqa.answer import (
     NO_ANSWER_EN,
     NO_ANSWER_VI,
     answered_before,
-    joined_quotes,
     last_answer,
     local_idf,
     unseen_names,
 )
-from newsqa.citations import announces, leans_on_previous
+from newsqa.citations import announces, joined_quotes, leans_on_previous
 from newsqa.query import make_query
 from newsqa.spans import valid_candidates
 from newsqa.text import content_words, search_terms

@@ -6,15 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .citations import (
-    announces,
-    cite,
-    distinct_quotes,
-    next_in_article,
-    next_in_paragraph,
-    sentence_text,
-)
-from .index import IndexStore
+from .citations import cite, distinct_quotes, joined_quotes, quote_end
 from .lexicon import renderings_in
 from .models import Answer, Citation
 from .query import Query
@@ -242,8 +234,9 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
     unseen = unseen_names(query.text, texts, english=not query.vietnamese)
     support = conf - (tuning.unseen_name_penalty if unseen else 0.0)
     low = unknown or support < threshold + abstain_margin(query, tuning)
-    quotes = distinct_quotes(store, [c.row for c in cands], max(1, min(tuning.citations, k)),
-                             runs_to=lambda row: quote_end(store, row, cands, query, tuning))
+    ranked = [c.row for c in cands]
+    quotes = distinct_quotes(store, ranked, max(1, min(tuning.citations, k)),
+                             runs_to=lambda row: quote_end(store, row, ranked, query, tuning))
     picked = [cands[i] for i, _, _ in quotes]
     citations = [cite(store, first, last, chunk_row=c.chunk_row, n=n + 1, score=c.score,
                       low=low)
@@ -256,62 +249,6 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
         scored = _answer_chunk_first(scored, picked[0].chunk_row)
     return Answer(text=text, citations=citations, abstained=False, answer_span=span,
                   language="vi" if query.vietnamese else "en"), scored
-
-
-def only_announces(store: IndexStore, row: int, query: Query, tuning: Tuning) -> bool:
-    """Whether the sentence at ``row`` only announces the answer its next sentence gives:
-    it adds few words to the question, and holds nothing of the type a typed question
-    asks for (a name, a date, a number)."""
-    text = sentence_text(store, row)
-    if query.kind != "other" and valid_candidates(text, query.text, query.kind):
-        return False
-    return announces(text, set(content_words(query.keyword_text)),
-                     tuning.announce_max_new_words)
-
-
-def quote_end(store: IndexStore, row: int, cands: list[_Candidate], query: Query,
-              tuning: Tuning) -> int | None:
-    """The sentence a quote of sentence ``row`` runs on to, if any: the next of its paragraph
-    when ``row`` only announces it, or the next of its article when the two are one
-    passage (:func:`runs_on`)."""
-    nxt = next_in_paragraph(store, row)
-    if nxt is not None and only_announces(store, row, query, tuning):
-        return nxt
-    return row + 1 if runs_on(store, row, cands, tuning) else None
-
-
-def runs_on(store: IndexStore, row: int, cands: list[_Candidate], tuning: Tuning) -> bool:
-    """Whether the best sentence (``row``) and the second best are one passage: the second
-    is the next sentence of the article, and the two together stay within
-    ``run_on_max_chars``. A news sentence that restates the question ("Trẻ sinh non có nguy
-    cơ mắc nhiều chứng bệnh…") is often followed by the one that answers it ("Bé có thể bị
-    suy hô hấp…"): quoted apart, the answer would read only the first. News paragraphs are
-    often one sentence long, so the two may stand in different paragraphs."""
-    if len(cands) < 2 or row != cands[0].row or next_in_article(store, row) != cands[1].row:
-        return False
-    return store.sentences[row + 1].end - store.sentences[row].start <= tuning.run_on_max_chars
-
-
-def joined_quotes(citations: list[Citation], query: Query, tuning: Tuning) -> list[Citation]:
-    """The quotes the answer text is made of: the first; the second when it scores nearly
-    as well; and a quote of another article that names what the question names and the
-    first quote does not ("Who signed for the Đảng ủy Khối and for the Group?"), when it
-    scores within ``other_article_gap``."""
-    first = citations[0]
-    out = [first]
-    if len(citations) > 1 and citations[1].score >= first.score - tuning.second_quote_gap:
-        out.append(citations[1])
-    named = {fold_word(w) for term in named_terms(query.text) for w in words(term)}
-    covered = {fold_word(w) for c in out for w in words(c.quote)}
-    for c in citations[1:]:
-        if c in out or c.article_id == first.article_id or \
-                c.score < first.score - tuning.other_article_gap:
-            continue
-        adds = named & {fold_word(w) for w in words(c.quote)} - covered
-        if adds:
-            out.append(c)
-            covered |= adds
-    return sorted(out, key=lambda c: c.n)
 
 
 def _answer_chunk_first(scored: Scored, chunk_row: int) -> Scored:

@@ -1,5 +1,5 @@
-"""Citations: where a quote starts and ends, how it is cited, and the check that every quote
-is exactly the article text at its offsets."""
+"""Citations: where a quote starts and ends, how it is cited, which quotes the answer text
+is made of, and the check that every quote is exactly the article text at its offsets."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from collections.abc import Callable
 from .errors import AnswerError
 from .index import IndexStore
 from .models import Answer, Citation
-from .text import content_words, words
+from .query import Query
+from .spans import valid_candidates
+from .text import content_words, fold_word, named_terms, words
+from .tuning import Tuning
 
 # Openings that point back to the sentence before ("Anh ấy cũng là…", "Điều này…"): such a
 # sentence does not stand on its own, so its quote starts one sentence earlier.
@@ -100,6 +103,62 @@ def distinct_quotes(store: IndexStore, rows: list[int], n: int,
         if len(out) == n:
             break
     return out
+
+
+def only_announces(store: IndexStore, row: int, query: Query, tuning: Tuning) -> bool:
+    """Whether the sentence at ``row`` only announces the answer its next sentence gives:
+    it adds few words to the question, and holds nothing of the type a typed question
+    asks for (a name, a date, a number)."""
+    text = sentence_text(store, row)
+    if query.kind != "other" and valid_candidates(text, query.text, query.kind):
+        return False
+    return announces(text, set(content_words(query.keyword_text)),
+                     tuning.announce_max_new_words)
+
+
+def quote_end(store: IndexStore, row: int, ranked: list[int], query: Query,
+              tuning: Tuning) -> int | None:
+    """The sentence a quote of sentence ``row`` runs on to, if any: the next of its paragraph
+    when ``row`` only announces it, or the next of its article when the two are one
+    passage (:func:`runs_on`)."""
+    nxt = next_in_paragraph(store, row)
+    if nxt is not None and only_announces(store, row, query, tuning):
+        return nxt
+    return row + 1 if runs_on(store, row, ranked, tuning) else None
+
+
+def runs_on(store: IndexStore, row: int, ranked: list[int], tuning: Tuning) -> bool:
+    """Whether the best sentence (``row``) and the second best are one passage: the second
+    is the next sentence of the article, and the two together stay within
+    ``run_on_max_chars``. A news sentence that restates the question ("Trẻ sinh non có nguy
+    cơ mắc nhiều chứng bệnh…") is often followed by the one that answers it ("Bé có thể bị
+    suy hô hấp…"): quoted apart, the answer would read only the first. News paragraphs are
+    often one sentence long, so the two may stand in different paragraphs."""
+    if len(ranked) < 2 or row != ranked[0] or next_in_article(store, row) != ranked[1]:
+        return False
+    return store.sentences[row + 1].end - store.sentences[row].start <= tuning.run_on_max_chars
+
+
+def joined_quotes(citations: list[Citation], query: Query, tuning: Tuning) -> list[Citation]:
+    """The quotes the answer text is made of: the first; the second when it scores nearly
+    as well; and a quote of another article that names what the question names and the
+    first quote does not ("Who signed for the Đảng ủy Khối and for the Group?"), when it
+    scores within ``other_article_gap``."""
+    first = citations[0]
+    out = [first]
+    if len(citations) > 1 and citations[1].score >= first.score - tuning.second_quote_gap:
+        out.append(citations[1])
+    named = {fold_word(w) for term in named_terms(query.text) for w in words(term)}
+    covered = {fold_word(w) for c in out for w in words(c.quote)}
+    for c in citations[1:]:
+        if c in out or c.article_id == first.article_id or \
+                c.score < first.score - tuning.other_article_gap:
+            continue
+        adds = named & {fold_word(w) for w in words(c.quote)} - covered
+        if adds:
+            out.append(c)
+            covered |= adds
+    return sorted(out, key=lambda c: c.n)
 
 
 def cite(store: IndexStore, first: int, last: int, *, chunk_row: int, n: int, score: float,
