@@ -13,6 +13,6 @@ for name, *args in (("bench_quality.py",), ("bench_representations.py",), ("benc
                     ("bench_resume.py",), ("bench_real.py",), ("bench_ivf.py",),
                     ("bench_scale.py",), ("bench_conversations.py",), ("bench_news_size.py",),
                     ("bench_underthesea.py",), ("bench_abstain.py",), ("bench_misses.py",),
-                    ("train_spans.py", "--no-write")):
+                    ("bench_article_signals.py",), ("train_spans.py", "--no-write")):
     print(f"== {name}", flush=True)
     subprocess.run([sys.executable, str(HERE / name), *args], check=True)
