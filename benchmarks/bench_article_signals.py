@@ -58,11 +58,12 @@ def article_rank(article_rows: np.ndarray, gold: int) -> int:
     return MISSING
 
 
-def ranks(qa: newsqa.NewsQA, query: Query, gold: int) -> dict[str, int]:
-    """The rank of article ``gold`` by each signal of SIGNALS, for one query."""
+def ranks(qa: newsqa.NewsQA, dense_only: Retriever, query: Query, gold: int) -> dict[str, int]:
+    """The rank of article ``gold`` by each signal of SIGNALS, for one query
+    (``dense_only`` scores without BM25)."""
     store = qa.store
     chunk_article = np.asarray(store.chunk_article)
-    dense = Retriever(store, Tuning(keyword_weight=0.0)).score(query)
+    dense = dense_only.score(query)
     terms = search_terms(query.expanded, drop_stopwords=True)
     ids = store.bm25.get_tokens_ids(terms)
     kw = store.bm25.get_scores_from_ids(ids) if ids else np.zeros(len(store.chunks))
@@ -106,9 +107,10 @@ def measure(name: str, cache: Path | None) -> tuple[list[str], list[str]]:
         qa = newsqa.load(Path(tmp) / "ix", embedder=emb)
         queries = [qa._with_vector(qa.query(q.question)) for q in questions]
         golds = [qa.store.article_rows[q.article_id] for q in questions]
+        dense_only = Retriever(qa.store, Tuning(keyword_weight=0.0))
         table = np.array([[r[s] for s in SIGNALS] for r in
-                          (ranks(qa, query, gold) for query, gold in zip(queries, golds,
-                                                                         strict=True))])
+                          (ranks(qa, dense_only, query, gold)
+                           for query, gold in zip(queries, golds, strict=True))])
         base = qa.settings.tuning.keyword_weight
         weights = [first_articles(qa, queries, golds, base * f) for f in (0.5, 1.0, 2.0)]
     cells = [f"{(table[:, j] < r).mean():.3f}" for j in range(len(SIGNALS)) for r in RANKS]
