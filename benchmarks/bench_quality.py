@@ -26,6 +26,7 @@ from common import dev_file, write_section
 
 import newsqa
 from newsqa.evaluate import evaluate, read_squad
+from newsqa.tuning import Tuning
 
 TARGETS = {"xquad-vi-dev": (0.95, 0.99, 0.85), "xquad-en-vi-dev": (0.85, 0.97, 0.75)}
 
@@ -66,9 +67,9 @@ def main() -> None:
             r = evaluate(path, index_dir=Path(tmp) / "ix", embedder=emb).to_json()
             if emb is not None:
                 emb.save()
-            embed_ms, ask_ms = side_by_side(path, Path(tmp) / "ix")
+            embed_ms, ask_ms, bare_ms = side_by_side(path, Path(tmp) / "ix")
         split.append(f"| {name} | {embed_ms:.1f} | {ask_ms:.1f} | {ask_ms - embed_ms:.1f} | "
-                     f"{ask_ms / embed_ms:.2f} |")
+                     f"{ask_ms / embed_ms:.2f} | {bare_ms:.1f} | {bare_ms / embed_ms:.2f} |")
         ok = "no target" if targets is None else (
             f"r@1 {'✓' if r['recall@1'] >= targets[0] else '✗'} · r@5 "
             f"{'✓' if r['recall@5'] >= targets[1] else '✗'} · acc "
@@ -97,15 +98,16 @@ question); issue 13 sets recall@1 ≥ 0.90, answer_accuracy ≥ 0.80 and cited@3
 unseen news of this kind. `span_shown` is the share of answered questions that show a
 short answer, `span_f1_shown` the SQuAD F1 of those. "quote chars" is the mean length of
 the first quote: a longer quote holds the answer more often, so it is read with
-answer_accuracy. The short-answer model was trained on
-these three sets, so the span columns here are **in-sample**; the section "Short answers
-(cross-validated)" has the figures to expect on unseen articles.
+answer_accuracy. The short-answer reader was trained on
+these three sets, so the span columns here are **in-sample**; the section "Short answers:
+the reader" has the figures to expect on unseen articles.
 
-The query embedding alone, timed side by side with whole `ask` calls (interleaved, same
-questions, same index), shows what the rest of the query path costs however busy the host:
+The query embedding alone, timed side by side with whole `ask` calls and with `ask`
+without the reader (`NEWSQA_TUNING__SHORT_ANSWERS=false`; interleaved, same questions,
+same index), shows what the rest of the query path costs however busy the host:
 
-| set | embed p50 ms | ask p50 ms | ask − embed ms | ask / embed |
-|---|---|---|---|---|
+| set | embed p50 ms | ask p50 ms | ask − embed ms | ask / embed | ask without reader p50 ms | without reader / embed |
+|---|---|---|---|---|---|---|
 """ + "\n".join(split) + "\n"
     if args.cache:
         body += ("\nRun with `--cache`: the build column is a build from cached passage "
@@ -113,19 +115,25 @@ questions, same index), shows what the rest of the query path costs however busy
     write_section("Quality and query latency (dev sets)", body)
 
 
-def side_by_side(path: Path, index: Path) -> tuple[float, float]:
-    """p50 of the bare query embedding and of a whole ``ask``, timed in alternation."""
+def side_by_side(path: Path, index: Path) -> tuple[float, float, float]:
+    """p50 of the bare query embedding, of a whole ``ask`` and of ``ask`` without the
+    reader, timed in alternation."""
     qa = newsqa.load(index)
+    bare = newsqa.load(index, settings=newsqa.Settings(tuning=Tuning(short_answers=False)))
     questions = [q.question for q in read_squad(path)[1]]
-    embed, ask = [], []
+    embed, ask, without = [], [], []
     for q in questions:
         t0 = time.perf_counter()
         qa.embedder.embed_query(qa.prepare(q))
         t1 = time.perf_counter()
         qa.ask(q)
-        ask.append(time.perf_counter() - t1)
+        t2 = time.perf_counter()
+        bare.ask(q)
+        without.append(time.perf_counter() - t2)
+        ask.append(t2 - t1)
         embed.append(t1 - t0)
-    return float(np.percentile(embed, 50)) * 1000, float(np.percentile(ask, 50)) * 1000
+    return tuple(float(np.percentile(x, 50)) * 1000  # type: ignore[return-value]
+                 for x in (embed, ask, without))
 
 
 if __name__ == "__main__":

@@ -131,7 +131,8 @@ def test_a_quote_that_leans_on_the_sentence_before_takes_it_in(tmp_path: Path) -
     assert not ans.abstained
     first = ans.citations[0]
     assert first.quote.startswith("Ông Trần Văn Bình") and first.quote.endswith("của vùng.")
-    assert ans.answer_span is None or ans.answer_span.text == "Trần Văn Bình"
+    # The person the quote names across its two sentences, with or without "Ông".
+    assert ans.answer_span is None or ans.answer_span.text.endswith("Trần Văn Bình")
     assert all(c.quote != first.quote.split(". ")[0] + "." for c in ans.citations[1:])
     _check_exact(qa, ans)
 

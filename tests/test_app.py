@@ -188,8 +188,8 @@ def test_conversation_markdown_holds_questions_and_citations(seed_qa: newsqa.New
     ("auto", "Ai ký cho Đảng ủy Khối?", "Nguồn trích dẫn")])
 def test_labels_follow_the_switch(env: pytest.MonkeyPatch, seed_index: Path, choice: str,
                                   question: str, label: str) -> None:
-    env.setenv("NEWSQA_TUNING__SPAN_MIN_CONFIDENCE", "-10")  # every short answer shows
-    env.setenv("NEWSQA_TUNING__SPAN_MIN_CONFIDENCE_EN", "-10")
+    env.setenv("NEWSQA_TUNING__SPAN_MIN_MARGIN", "-100")  # every short answer shows
+    env.setenv("NEWSQA_TUNING__SPAN_MIN_MARGIN_EN", "-100")
     at = _app(env, seed_index)
     at.sidebar.radio[0].set_value(choice).run()
     at.chat_input[0].set_value(question).run()

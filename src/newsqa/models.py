@@ -98,7 +98,7 @@ class AnswerSpan(BaseModel):
     end: int
     kind: str = Field(description="the question's type: who, when, number, where, name, other")
     confidence: float | None = Field(
-        default=None, description="the short-answer model's predicted F1 for this span")
+        default=None, description="the reader's margin for this span over \"no answer here\"")
 
 
 class Answer(BaseModel):

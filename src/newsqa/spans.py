@@ -8,14 +8,12 @@ import re
 from .text import (
     EN_STOPWORDS,
     NAME_WORD_RE,
-    SPAN_TOKEN_RE,
     VI_STOPWORDS,
     fold_word,
     is_stopword,
     normalize,
     words,
 )
-from .tuning import Tuning
 
 _PERSON_NOUNS = ("cầu thủ|người chơi|vận động viên|huấn luyện viên|diễn viên|nữ diễn viên|ca sĩ|"
                  "nhạc sĩ|nghệ sĩ|nhà văn|tác giả|nhà khoa học|chính trị gia|vua|vị vua|"
@@ -94,18 +92,6 @@ _NUMBER_WORDS = re.compile(
     r"\b(?:thứ\s+)?(?:một|hai|ba(?!\s+mẹ)|bốn|sáu|bảy|tám|chín|mười|hàng trăm|hàng nghìn|"
     r"hàng triệu|năm(?!\s+(?:nay|ngoái|trước|sau|đó|này|qua|tới|học|tài|\d)))"
     r"(?:\s+(?:mươi|mốt|lăm|trăm|nghìn|ngàn|triệu|tỷ)\b)*(?!\s+\d)", re.UNICODE)
-_YEAR_RE = re.compile(r"(?:1[0-9]|20)\d\d")
-
-
-_PERSON_MARKERS = re.compile(
-    r"(đồng chí|ông|bà|anh|chị|em|cô|chú|bác|cụ|tiến sĩ|thạc sĩ|giáo sư|bác sĩ|luật sư|nhà văn|"
-    r"nhạc sĩ|ca sĩ|cầu thủ|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|President|PGS\.?|GS\.?|TS\.?|ThS\.?|"
-    r"BS\.?|HLV|thủ tướng|chủ tịch|bí thư)\s*$", re.IGNORECASE)
-
-
-def after_person_marker(sentence: str, start: int) -> bool:
-    """Whether the text at ``start`` follows "ông", "đồng chí", a title: a person's name."""
-    return _PERSON_MARKERS.search(sentence[max(0, start - 16):start]) is not None
 
 
 _LEADING_TITLE = re.compile(
@@ -224,43 +210,3 @@ def valid_candidates(sentence: str, question: str, kind: str) -> list[tuple[int,
         if e > s and content and not all(w in q_words for w in content):
             out.append((s, e))
     return out
-
-
-def extract_span(sentence: str, question: str, kind: str, *,
-                 weights: dict[str, float], avoid: set[str] | None = None,
-                 tuning: Tuning | None = None) -> tuple[int, int] | None:
-    """The best candidate of ``kind`` in ``sentence``: near the question's words, and not a
-    repeat of them. ``weights`` maps folded question words to importance. Offsets are
-    relative to the sentence."""
-    t = tuning or Tuning()
-    tokens = [(m.start(), m.end(), fold_word(m.group())) for m in
-              SPAN_TOKEN_RE.finditer(sentence)]
-    best: tuple[float, tuple[int, int]] | None = None
-    for s, e in valid_candidates(sentence, question, kind):
-        if avoid and fold_word(sentence[s:e]) in avoid:
-            continue
-        # News lists people as "Name, role; Name, role": the clause after a name is its
-        # role and counts most, the clause before it less.
-        seg_end = sentence.find(";", e)
-        seg_end = len(sentence) if seg_end < 0 else seg_end
-        seg_start = sentence.rfind(";", 0, s) + 1
-        after = [x for x in tokens if e <= x[0] < seg_end][:t.span_after_words]
-        before = [x for x in tokens if seg_start <= x[0] and x[1] <= s][-t.span_before_words:]
-        # A count or a date usually follows the words it measures ("vật ngã … với 136 lần").
-        w_before = t.span_before_weight_measure if kind in ("number", "when") else \
-            t.span_before_weight
-        score = sum(weights.get(x[2], 0.0) for x in after) + \
-            w_before * sum(weights.get(x[2], 0.0) for x in before)
-        if kind == "number" and _YEAR_RE.fullmatch(sentence[s:e]):
-            score -= t.span_year_penalty
-        score += t.span_position_weight * (1 - s / max(1, len(sentence)))
-        cand = [fold_word(w) for w in words(sentence[s:e])]
-        score -= t.span_repeat_penalty * sum(1 for w in cand if w in weights) / max(1, len(cand))
-        if kind == "who":
-            if after_person_marker(sentence, s):
-                score += t.span_person_marker
-            if 2 <= len(words(sentence[s:e])) <= 4:
-                score += t.span_name_length_bonus
-        if best is None or score > best[0]:
-            best = (score, (s, e))
-    return best[1] if best else None

@@ -95,30 +95,18 @@ class Tuning(BaseModel):
         default=0.1, description="rise of the last turn's article, in cosine units")
     conversation_article_power: float = 1.0
 
-    # Short answers: shown when the model of shortanswer.py predicts an F1 this high. Each
-    # is the lowest (in steps of 0.025) where span_f1_shown of its kind of question stays at
-    # 0.70 or more by article, there and at every higher step (docs/BENCHMARKS.md, "Short
-    # answers"; the Vietnamese one holds for XQuAD-vi and news both). English questions are
-    # matched to Vietnamese quotes less surely, so they need more.
-    span_min_confidence: float = Field(
-        default=0.55, description="predicted F1 a short answer needs, Vietnamese question")
-    span_min_confidence_en: float = Field(
-        default=0.625, description="predicted F1 a short answer needs, English question")
-    # The hand-set typed pick (one feature of that model): context words around a
-    # candidate, and its shape.
-    span_after_words: int = 20
-    span_before_words: int = 12
-    span_before_weight: float = Field(default=0.5, description="words before a name or place")
-    span_before_weight_measure: float = Field(
-        default=1.0, description="words before a number or date (a count follows what it counts)")
-    span_year_penalty: float = Field(default=1.0, description="a year where a count is asked")
-    span_position_weight: float = Field(
-        default=0.5, description="earlier in the sentence is better")
-    span_repeat_penalty: float = Field(default=2.0,
-                                       description="candidate words the question has")
-    span_person_marker: float = Field(default=3.0,
-                                      description="'ông', 'bà', a title before a name")
-    span_name_length_bonus: float = Field(default=0.3, description="a name of 2 to 4 words")
+    # Short answers: shown when the reader's margin (its best span's start + end score less
+    # that of "no answer", reader.py) is this high. Each is set from the cross-validated
+    # curves of benchmarks/train_reader.py (docs/BENCHMARKS.md, "Short answers") for its
+    # language, not for one dev file: English questions are matched to Vietnamese quotes
+    # less surely, so they need more.
+    short_answers: bool = Field(
+        default=True, description="run the reader for a short answer (its cost is most of "
+        "`ask`'s time after the query embedding; docs/BENCHMARKS.md)")
+    span_min_margin: float = Field(
+        default=5.0, description="reader margin a short answer needs, Vietnamese question")
+    span_min_margin_en: float = Field(
+        default=5.5, description="reader margin a short answer needs, English question")
 
     # Restoring marks of Vietnamese typed without them.
     restore_candidates: int = Field(default=6, description="written forms tried per plain syllable")
@@ -127,5 +115,5 @@ class Tuning(BaseModel):
         default=2, description="question words count this many times the commonest reading")
 
     def span_threshold(self, vietnamese: bool) -> float:
-        """The predicted F1 a short answer needs for a question in this language."""
-        return self.span_min_confidence if vietnamese else self.span_min_confidence_en
+        """The reader margin a short answer needs for a question in this language."""
+        return self.span_min_margin if vietnamese else self.span_min_margin_en
