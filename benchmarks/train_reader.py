@@ -9,11 +9,11 @@ written, and small: each matrix's change cut to its RANK strongest directions (S
 16 keeps the span F1 of the full change within noise, where training rank-16 updates
 directly lost a third of it), the layers' biases and norms, and the head.
 
-The shipped model is trained on the three sets first. Then five folds by article over the
-three sets pooled (XQuAD-vi and its English questions share
+The shipped model is trained on the three sets first. Then folds by article (five unless
+--folds says) over the three sets pooled (XQuAD-vi and its English questions share
 articles, so they share folds) report, per set, the share of answered questions shown and
-the F1 of those shown at each margin; the kept thresholds are Tuning.reader_min_margin and
-reader_min_margin_en. Then, by kind: train on XQuAD (both languages), test on the news set,
+the F1 of those shown at each margin; the kept thresholds are Tuning.span_min_margin and
+span_min_margin_en. Then, by kind: train on XQuAD (both languages), test on the news set,
 and the reverse.
 
     python benchmarks/train_reader.py [--cache DIR] [--no-write] [--folds 5]
@@ -301,10 +301,11 @@ def main() -> None:
 `benchmarks/train_reader.py`: multilingual-e5-small fine-tuned for extractive QA on the
 first quotes `ask` gives ({len(pooled)} answered dev questions; {EPOCHS} epochs, seed
 {SEED}), each matrix's change cut to rank {RANK}. Cells are span_shown / span_f1_shown at
-each margin, read by newsqa's own numpy reader: five folds by article (XQuAD-vi and its
+each margin, read by newsqa's own numpy reader: {args.folds} folds by article (XQuAD-vi and its
 English questions share folds), then by kind (trained on the other kind of set only).
 Shipped thresholds: {tuning.span_min_margin} (Vietnamese questions),
-{tuning.span_min_margin_en} (English).
+{tuning.span_min_margin_en} (English), each the lowest margin at which span_f1_shown by
+article stays at 0.70 or more, there and above, on every set of its language.
 
 | margin | {" | ".join(f"{n}, by article" for n in SETS)} | {" | ".join(f"{n}, by kind" for n in SETS)} |
 |---|{"---|" * (2 * len(SETS))}
