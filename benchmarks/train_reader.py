@@ -304,8 +304,10 @@ first quotes `ask` gives ({len(pooled)} answered dev questions; {EPOCHS} epochs,
 each margin, read by newsqa's own numpy reader: {args.folds} folds by article (XQuAD-vi and its
 English questions share folds), then by kind (trained on the other kind of set only).
 Shipped thresholds: {tuning.span_min_margin} (Vietnamese questions),
-{tuning.span_min_margin_en} (English), each the lowest margin at which span_f1_shown by
-article stays at 0.70 or more, there and above, on every set of its language.
+{tuning.span_min_margin_en} (English). On this table, the lowest margin at which
+span_f1_shown by article stays at 0.70 or more, there and above, on every set of the
+language; the shipped model's margins run on another scale, so its thresholds are the
+margins at which it shows the same share of that language's dev questions (Tuning).
 
 | margin | {" | ".join(f"{n}, by article" for n in SETS)} | {" | ".join(f"{n}, by kind" for n in SETS)} |
 |---|{"---|" * (2 * len(SETS))}
