@@ -106,7 +106,7 @@ def measure(name: str, cache: Path | None) -> tuple[list[str], list[str]]:
                     corpus=corpus)
         emb.save()
         qa = newsqa.load(Path(tmp) / "ix", embedder=emb)
-        queries = [qa._with_vector(qa.query(q.question)) for q in questions]
+        queries = [qa.with_vector(qa.query(q.question)) for q in questions]
         golds = [qa.store.article_rows[q.article_id] for q in questions]
         dense_only = Retriever(qa.store, Tuning(keyword_weight=0.0))
         table = np.array([[r[s] for s in SIGNALS] for r in

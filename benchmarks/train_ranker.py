@@ -49,7 +49,7 @@ def pools_of(name: str, emb: CachedE5, settings: newsqa.Settings) -> Pools:
         qa = newsqa.load(Path(tmp) / "ix", settings=settings)
         n_chunks = settings.tuning.chunks_for_sentences
         for q in questions:
-            query = qa._with_vector(qa.query(q.question, q.history or None))
+            query = qa.with_vector(qa.query(q.question, q.history or None))
             scored = qa.retriever.score(query)
             pool = candidate_pool(qa.retriever, scored, query, n_chunks=max(n_chunks, 5))
             labels = np.zeros(len(pool.rows))

@@ -241,11 +241,6 @@ def export(model: TorchReader) -> dict[str, np.ndarray]:
     return {k: v.detach().numpy().astype(np.float32) for k, v in out.items()} | low_rank
 
 
-def as_read(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``arrays`` as newsqa.reader.reader() loads them from the .npz."""
-    return {k: v.astype(np.float32) for k, v in arrays.items()}
-
-
 def read_all(reader: Reader, items: list[Item]) -> np.ndarray:
     """Per item, with newsqa's own numpy reader: margin and F1 of the span it would show,
     and the span's offsets in the quote."""
@@ -307,14 +302,13 @@ def main() -> None:
     pooled = [it for n in SETS for it in items[n]]
     t0 = time.time()
     arrays = export(train(pooled, e5))
-    shipped = Reader(e5, SPEC, as_read(arrays))
+    shipped = Reader(e5, SPEC, arrays)
     own = {n: read_all(shipped, items[n]) for n in SETS}
     print(f"shipped model {time.time() - t0:.0f}s", flush=True)
     oof = {n: np.zeros((len(items[n]), 4)) for n in SETS}
     for k in range(args.folds):
         held = lambda it: zlib.crc32(it.article_id.encode()) % args.folds == k  # noqa: B023,E731
-        reader = Reader(e5, SPEC, as_read(export(train([it for it in pooled if not held(it)],
-                                                       e5))))
+        reader = Reader(e5, SPEC, export(train([it for it in pooled if not held(it)], e5)))
         for n in SETS:
             mask = np.array([held(it) for it in items[n]])
             oof[n][mask] = read_all(reader, [it for it in items[n] if held(it)])
@@ -339,7 +333,7 @@ def main() -> None:
     for test in ("news", "xquad"):
         on_news = test == "news"
         model = train([it for it in pooled if (it.name == "vinewsqa-dev") != on_news], e5)
-        reader = Reader(e5, SPEC, as_read(export(model)))
+        reader = Reader(e5, SPEC, export(model))
         for n in SETS:
             if (n == "vinewsqa-dev") == on_news:
                 by_kind[n] = curve(read_all(reader, items[n]), taus)

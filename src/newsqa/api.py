@@ -85,7 +85,9 @@ class NewsQA:
                           follow_up_max_words=self.settings.tuning.follow_up_max_words,
                           restored=restored)
 
-    def _with_vector(self, query: Query) -> Query:
+    def with_vector(self, query: Query) -> Query:
+        """``query`` (from :meth:`query`) with the vector it is searched by: a follow-up's
+        leans toward the question it follows."""
         vec = self.embedder.embed_query(query.text)
         if query.previous is not None:
             # A follow-up searches near both questions.
@@ -122,7 +124,7 @@ class NewsQA:
         q = self.query(query, filters=Filters(date_from, date_to, source, include_undated))
         if k == 0 or not has_words(q.text):
             return []
-        return self.retriever.hits(self.retriever.score(self._with_vector(q)), k)
+        return self.retriever.hits(self.retriever.score(self.with_vector(q)), k)
 
     def ask(self, question: str, history: list[Turn] | list[dict[str, str]] | None = None, *,
             k: int | None = None, date_from: datetime | None = None,
@@ -152,7 +154,7 @@ class NewsQA:
             return abstain(q.vietnamese, text=text).model_copy(update=counts), []
         if k == 0 or not has_words(q.text):
             return abstain(q.vietnamese).model_copy(update=counts), []
-        answer, scored = answer_question(self.retriever, self._with_vector(q), k=k,
+        answer, scored = answer_question(self.retriever, self.with_vector(q), k=k,
                                          threshold=self.settings.abstain_threshold)
         answer = answer.model_copy(update=counts)
         return verify(self.store, answer), self.retriever.hits(scored, hits_k)

@@ -60,6 +60,8 @@ class Reader:
 
     def __init__(self, e5: E5File, spec: dict[str, object], arrays: dict[str, np.ndarray]
                  ) -> None:
+        """``arrays`` as ``reader_model.npz`` holds them (int8 factors, float32 rest)."""
+        arrays = {k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()}
         self.e5 = e5
         self.spec = spec
         cfg = e5.config
@@ -194,5 +196,5 @@ def reader() -> Reader:
     spec = json.loads(files.joinpath(MODEL + ".json").read_text(encoding="utf-8"))
     with files.joinpath(MODEL + ".npz").open("rb") as fh, \
             np.load(fh, allow_pickle=False) as npz:
-        arrays = {k: npz[k].astype(np.float32) for k in npz.files}
+        arrays = {k: npz[k] for k in npz.files}
     return Reader(e5_file(), spec, arrays)
