@@ -210,10 +210,11 @@ def unseen_names(question: str, texts: list[str], english: bool) -> list[str]:
     return out
 
 
-def answer_question(retriever: Retriever, query: Query, *, k: int,
-                    threshold: float) -> tuple[Answer, Scored]:
+def answer_question(retriever: Retriever, query: Query, *, k: int, threshold: float,
+                    with_span: bool = True) -> tuple[Answer, Scored]:
     """Answer a query (with its vector, its text non-empty) from the index behind
-    ``retriever``; also returns the chunk scores the answer was drawn from."""
+    ``retriever``; also returns the chunk scores the answer was drawn from. Without
+    ``with_span`` the reader is not run, and no short answer is given."""
     store = retriever.store
     tuning = retriever.tuning
     scored = retriever.score(query)
@@ -243,7 +244,7 @@ def answer_question(retriever: Retriever, query: Query, *, k: int,
                  for n, (c, (_, first, last)) in enumerate(zip(picked, quotes, strict=True))]
     if low:
         return abstain(query.vietnamese, citations), scored
-    span = short_answer(citations, query, tuning)
+    span = short_answer(citations, query, tuning) if with_span else None
     text = " ".join(f"{c.quote} [{c.n}]" for c in joined_quotes(citations, query, tuning))
     if conf >= tuning.rerank_min_confidence:
         scored = _answer_chunk_first(scored, picked[0].chunk_row)

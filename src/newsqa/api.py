@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from .errors import EmbedderMismatchError
 from .index import IndexStore, load_store
 from .layout import read_manifest
 from .models import Answer, Article, Hit, Turn
+from .parts import answer_in_parts
 from .query import Filters, Query, clean_query, has_words, make_query
 from .restore import Restorer, may_need_restoring
 from .retrieve import Retriever
@@ -81,9 +83,10 @@ class NewsQA:
             turns[-1] = turns[-1].model_copy(update={
                 "question": self.prepare(turns[-1].question), "answer": answer})
         text, restored = self._prepare(question)
+        tuning = self.settings.tuning
         return make_query(text, turns, filters=filters,
-                          follow_up_max_words=self.settings.tuning.follow_up_max_words,
-                          restored=restored)
+                          follow_up_max_words=tuning.follow_up_max_words, restored=restored,
+                          split=tuning.split_questions)
 
     def with_vector(self, query: Query) -> Query:
         """``query`` (from :meth:`query`) with the vector it is searched by: a follow-up's
@@ -154,10 +157,16 @@ class NewsQA:
             return abstain(q.vietnamese, text=text).model_copy(update=counts), []
         if k == 0 or not has_words(q.text):
             return abstain(q.vietnamese).model_copy(update=counts), []
-        answer, scored = answer_question(self.retriever, self.with_vector(q), k=k,
-                                         threshold=self.settings.abstain_threshold)
-        answer = answer.model_copy(update=counts)
-        return verify(self.store, answer), self.retriever.hits(scored, hits_k)
+        threshold = self.settings.abstain_threshold
+        if q.parts:
+            parts = replace(q, parts=tuple(self.with_vector(p) for p in q.parts))
+            answer, hits = answer_in_parts(self.retriever, parts, k=k, threshold=threshold,
+                                           hits_k=hits_k)
+        else:
+            answer, scored = answer_question(self.retriever, self.with_vector(q), k=k,
+                                             threshold=threshold)
+            hits = self.retriever.hits(scored, hits_k)
+        return verify(self.store, answer.model_copy(update=counts)), hits
 
 
 def _date_range(store: IndexStore) -> tuple[str, str] | None:

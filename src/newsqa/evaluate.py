@@ -133,7 +133,9 @@ def span_scores(pred: str, golds: list[str]) -> tuple[float, float]:
     return em, f1
 
 
-def _contains(quote: str, gold: str) -> bool:
+def holds_answer(quote: str, gold: str) -> bool:
+    """Whether ``quote`` holds the gold answer text (NFC, case folded), as answer_accuracy
+    and cited@3 count it."""
     return unicodedata.normalize("NFC", gold).casefold() in \
         unicodedata.normalize("NFC", quote).casefold()
 
@@ -157,8 +159,8 @@ def score_question(q: Question, hits: list[Hit], answer: Answer) -> dict[str, fl
         "r1": float(rank is not None and rank < 1),
         "r5": float(rank is not None and rank < 5),
         "mrr": 1.0 / (rank + 1) if rank is not None and rank < 10 else 0.0,
-        "acc": float(bool(quotes) and any(_contains(quotes[0], g) for g in golds)),
-        "cited3": float(any(_contains(x, g) for x in quotes[:3] for g in golds)),
+        "acc": float(bool(quotes) and any(holds_answer(quotes[0], g) for g in golds)),
+        "cited3": float(any(holds_answer(x, g) for x in quotes[:3] for g in golds)),
         "em": em, "f1": f1, "abstain": float(answer.abstained),
         "shown": float(bool(span) and not answer.abstained),
         "quote_chars": float(len(quotes[0])) if quotes else 0.0,

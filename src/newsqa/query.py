@@ -16,6 +16,7 @@ from .lexicon import translate_terms
 from .models import Turn
 from .spans import capitalised_runs, question_type
 from .text import (
+    content_words,
     fold_word,
     is_stopword,
     is_vietnamese,
@@ -87,6 +88,8 @@ class Query:
     last_turn: Turn | None = None
     # Typed without marks, and given them from the index: its cosines run lower.
     restored: bool = False
+    # What a question asking several things asks, each as its own query (empty otherwise).
+    parts: tuple[Query, ...] = ()
 
     @property
     def previous_question(self) -> str:
@@ -155,16 +158,76 @@ def _names(text: str) -> list[tuple[int, int]]:
 
 def make_query(text: str, history: list[Turn] | None = None, *,
                filters: Filters | None = None, follow_up_max_words: int = 5,
-               restored: bool = False) -> Query:
+               restored: bool = False, split: bool = True,
+               vietnamese: bool | None = None) -> Query:
     """The record of a prepared question (see ``NewsQA.prepare``): its language is
-    detected here, once."""
-    vietnamese = is_vietnamese(text)
+    detected here, once, unless given (the parts of a question keep its language). With
+    ``split``, a question that asks several things also holds each as its own record."""
+    if vietnamese is None:
+        vietnamese = is_vietnamese(text)
     follows = is_follow_up(text, history, follow_up_max_words)
+    parts = tuple(make_query(p, history, filters=filters, follow_up_max_words=follow_up_max_words,
+                             restored=restored, split=False, vietnamese=vietnamese)
+                  for p in (question_parts(text, vietnamese) if split else []))
     return Query(text=text, vietnamese=vietnamese, kind=question_type(text),
                  expanded=text if vietnamese else f"{text} {translate_terms(text)}".strip(),
                  filters=filters or Filters(),
                  previous=history[-1] if follows and history else None,
-                 last_turn=history[-1] if history else None, restored=restored)
+                 last_turn=history[-1] if history else None, restored=restored, parts=parts)
+
+
+# A word that asks: every part must have its own. "sao" alone is also a star ("ngôi sao"),
+# so only its asking forms count.
+_ASKS_RE = re.compile(
+    r"(?:^|[\s,(“\"])(ai|gì|nào|đâu|mấy|bao nhiêu|bao giờ|bao lâu|bao xa|tại sao|vì sao|"
+    r"làm sao|ra sao|thế nào|who|whom|whose|what|when|where|which|why|how)(?=$|[\s?,.;:)”\"])",
+    re.IGNORECASE)
+# Where one question may end and the next begin: a question mark with more after it, a
+# semicolon, or "và / còn / and" (after a comma or not).
+_JOIN_RE = re.compile(r"\?\s+|\s*;\s*|,?\s+(và|còn|and)\s+", re.IGNORECASE)
+# "…giữa A và B…", "…between A and B…": the "and" joins two things, not two questions.
+_PAIRS_RE = re.compile(r"\b(giữa|between|both)\b", re.IGNORECASE)
+#: content words each part needs to stand alone, Vietnamese (syllables) and English: "Bệnh
+#: viện nào và bác sĩ nào mổ?" and "Which hospital and which doctor operated?" share their
+#: verb, and are not split
+MIN_PART_WORDS = {True: 3, False: 2}
+MAX_PARTS = 3
+
+
+def question_parts(text: str, vietnamese: bool = True) -> list[str]:
+    """The questions ``text`` asks, when it asks two or more (at most MAX_PARTS; the rest
+    stays with the last), each a whole question with its own asking word and at least
+    MIN_PART_WORDS content words; [] when it asks one thing."""
+    need = MIN_PART_WORDS[vietnamese]
+
+    def stands_alone(piece: str) -> bool:
+        return bool(_ASKS_RE.search(piece)) and len(content_words(piece)) >= need
+
+    text = normalize(text).strip()
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for m in _JOIN_RE.finditer(text):
+        if m.group(1) and _PAIRS_RE.search(text, start, m.start()):
+            continue
+        pieces.append((start, m.start()))
+        start = m.end()
+    pieces.append((start, len(text)))
+    parts: list[tuple[int, int]] = []
+    for s, e in pieces:
+        if parts and (len(parts) == MAX_PARTS or not stands_alone(text[s:e]) or
+                      not stands_alone(text[parts[-1][0]:parts[-1][1]])):
+            parts[-1] = (parts[-1][0], e)
+        else:
+            parts.append((s, e))
+    if len(parts) < 2:
+        return []
+    return [_as_question(text[s:e]) for s, e in parts]
+
+
+def _as_question(piece: str) -> str:
+    piece = piece.strip(" ,;")
+    piece = piece[:1].upper() + piece[1:]
+    return piece if piece.endswith("?") else piece.rstrip(".") + "?"
 
 
 def is_follow_up(question: str, history: list[Turn] | None, max_words: int = 5) -> bool:

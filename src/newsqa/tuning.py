@@ -70,6 +70,11 @@ class Tuning(BaseModel):
     unseen_name_penalty: float = Field(
         default=0.02, description="more support needed when no passage names the question's names")
 
+    # Questions that ask several things, each with its own asking word ("Ai ký…, và ai
+    # ký…?"): each part is answered alone and every part's best quote cited (parts.py).
+    split_questions: bool = Field(
+        default=True, description="answer each part of a question that asks several things")
+
     # Conversations.
     history_vector_weight: float = Field(
         default=0.5, description="share of the earlier question in a follow-up's vector")
