@@ -101,11 +101,12 @@ def answer_in_parts(retriever: Retriever, query: Query, *, k: int, threshold: fl
     mine = own_first([a.citations for a in answered])
     cited = merge_citations(mine, max(1, min(tuning.citations, k)))
     joined: list[list[Citation]] = []
+    own = iter(mine)
     for part, answer in zip(query.parts, answers, strict=True):
         if answer.abstained:
             joined.append([])
             continue
-        cits = mine[answered.index(answer)]
+        cits = next(own)
         # Its own quote is its best: the quotes joined to that one; else that one alone.
         joined.append(joined_quotes(cits, part, tuning) if cits[0] is answer.citations[0]
                       else cits[:1])
