@@ -151,6 +151,18 @@ def test_markers_link_to_their_cards_and_cards_are_not_repeated(
     assert more.proto.expanded is False
 
 
+def test_a_question_asking_two_things_quotes_and_links_both(env: pytest.MonkeyPatch,
+                                                           seed_index: Path) -> None:
+    at = _app(env, seed_index)
+    at.chat_input[0].set_value(
+        "Ai tham dự về phía Đảng ủy Khối, và ai tham dự về phía Tập đoàn?").run()
+    assert not at.exception, at.exception
+    answer = re.search(r"<div class='answer'>(.*?)</div>", _html(at), re.DOTALL)
+    assert answer and SIGNER in answer.group(1) and "Nguyễn Phú Cường" in answer.group(1)
+    links = re.findall(r'<a class="cite" href="#t0-(\d+)">', answer.group(1))
+    assert links == ["1", "2"]
+
+
 def test_timing_copy_and_filter_hint(env: pytest.MonkeyPatch, seed_index: Path) -> None:
     at = _app(env, seed_index)
     at.chat_input[0].set_value("Ai ký cho Đảng ủy Khối?").run()
