@@ -99,6 +99,11 @@ def test_question_with_markup_is_escaped(env: pytest.MonkeyPatch, seed_index: Pa
     at.chat_input[0].set_value("<img src=x onerror=alert(1)> Ai ký?").run()
     assert not at.exception
     assert "<img" not in _page_text(at)
+    # A part of a question the corpus cannot answer is named in the answer, as text.
+    at.chat_input[0].set_value(
+        "Ai ký kết quy chế phối hợp, và <img src=x onerror=alert(1)> là ai?").run()
+    assert not at.exception
+    assert "<img" not in _page_text(at) and "&lt;img src=x" in _html(at)
 
 
 def test_missing_index_shows_how_to_fix(env: pytest.MonkeyPatch, tmp_path: Path) -> None:

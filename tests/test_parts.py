@@ -77,6 +77,10 @@ def test_each_part_cites_its_own_passage_first() -> None:
                        [[mine[0][0]], [mine[1][0]], []], cited, PART_NO_ANSWER_VI)
     assert text == (f"{shared.quote} [1] {doan.quote} [2] "
                     + PART_NO_ANSWER_VI.format(part="Lễ ở đâu?"))
+    # A part's own brackets are not taken for a citation marker.
+    text = merged_text(["Ai dự?", "Lễ [3] ở đâu?"], [[mine[0][0]], []], cited,
+                       PART_NO_ANSWER_VI)
+    assert "[3]" not in text and "Lễ (3) ở đâu?" in text
 
 
 def test_every_part_s_first_quote_is_cited_past_the_limit() -> None:

@@ -57,7 +57,8 @@ def merged_text(parts: list[str], joined: list[list[Citation]], cited: list[Cita
     shown: set[int] = set()
     for part, quotes in zip(parts, joined, strict=True):
         if not quotes:
-            pieces.append(no_answer.format(part=part))
+            # "[n]" in an answer's text marks a citation; the question's own brackets do not.
+            pieces.append(no_answer.format(part=part.replace("[", "(").replace("]", ")")))
             continue
         for q in quotes:
             n = next((c.n for c in cited if _overlaps(c, q)), None)
