@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import newsqa
+from newsqa.models import Turn
 from newsqa.parts import (
     PART_NO_ANSWER_VI,
     merge_citations,
@@ -61,6 +62,18 @@ def _at(start: int, quote: str) -> newsqa.Citation:
     """A citation of article "a" at ``start``: passages apart do not overlap."""
     return _citation(1, "a", quote, 0.9).model_copy(update={"start": start,
                                                             "end": start + len(quote)})
+
+
+def test_parts_follow_up_only_when_the_whole_question_does() -> None:
+    history = [Turn(question="Lễ ký kết diễn ra ở đâu?", answer="Tại Hà Nội.")]
+    query = make_query("Ai ký cho Đảng ủy Khối, và ai ký cho Tập đoàn?", history)
+    # "Ai ký cho Tập đoàn?" alone is short enough to read as a follow-up; as a part of a
+    # question that stands on its own, it is not one.
+    assert make_query("Ai ký cho Tập đoàn?", history).previous is not None
+    assert query.previous is None and [p.previous for p in query.parts] == [None, None]
+    assert all(p.last_turn == history[-1] for p in query.parts)
+    follow = make_query("Còn ai ký cho Đảng ủy Khối, và ai ký cho Tập đoàn?", history)
+    assert [p.previous for p in follow.parts] == [history[-1]] * 2
 
 
 def test_each_part_cites_its_own_passage_first() -> None:

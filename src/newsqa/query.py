@@ -166,13 +166,14 @@ def make_query(text: str, history: list[Turn] | None = None, *,
     if vietnamese is None:
         vietnamese = is_vietnamese(text)
     follows = is_follow_up(text, history, follow_up_max_words)
-    parts = tuple(make_query(p, history, filters=filters, follow_up_max_words=follow_up_max_words,
-                             restored=restored, split=False, vietnamese=vietnamese)
+    previous = history[-1] if follows and history else None
+    # A part follows up on the conversation when the whole question does, however short.
+    parts = tuple(replace(make_query(p, history, filters=filters, restored=restored,
+                                     split=False, vietnamese=vietnamese), previous=previous)
                   for p in (question_parts(text, vietnamese) if split else []))
     return Query(text=text, vietnamese=vietnamese, kind=question_type(text),
                  expanded=text if vietnamese else f"{text} {translate_terms(text)}".strip(),
-                 filters=filters or Filters(),
-                 previous=history[-1] if follows and history else None,
+                 filters=filters or Filters(), previous=previous,
                  last_turn=history[-1] if history else None, restored=restored, parts=parts)
 
 
