@@ -30,6 +30,12 @@ from .test_answer import _check_exact, _citation
     ("Ai ký kết quy chế? Lễ ký diễn ra ở đâu? Khi nào?",
      ["Ai ký kết quy chế?", "Lễ ký diễn ra ở đâu? Khi nào?"]),
     ("Ai ký kết quy chế phối hợp, và ký ngày 22/9?", []),
+    # A second part that only names another party is asked with the first part's words.
+    ("Ai ký cho Đảng ủy Khối và cho Tập đoàn?", ["Ai ký cho Đảng ủy Khối?", "Ai ký cho Tập đoàn?"]),
+    ("Who signed for the Đảng ủy Khối and for the Group?",
+     ["Who signed for the Đảng ủy Khối?", "Who signed for the Group?"]),
+    ("Ai tham dự về phía Đảng ủy Khối và về phía Tập đoàn?",
+     ["Ai tham dự về phía Đảng ủy Khối?", "Ai tham dự về phía Tập đoàn?"]),
 ])
 def test_a_question_is_split_where_each_part_asks_on_its_own(question: str,
                                                             parts: list[str]) -> None:
@@ -41,7 +47,7 @@ def test_a_question_is_split_where_each_part_asks_on_its_own(question: str,
     "Which hospital and which doctor operated?",
     "Có sự khác biệt nào giữa chuột thường và chuột nạp resveratrol, đó là gì?",
     "What is the difference between the first and the second plan?",
-    "Who signed for the Đảng ủy Khối and for the Group?",
+    "Ai ký cho Đảng ủy Khối và tại Hà Nội?",  # "tại": a preposition the first part lacks
 ])
 def test_what_asks_one_thing_is_not_split(question: str) -> None:
     assert make_query(question).parts == ()

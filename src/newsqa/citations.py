@@ -142,7 +142,7 @@ def runs_on(store: IndexStore, row: int, ranked: list[int], tuning: Tuning) -> b
 def joined_quotes(citations: list[Citation], query: Query, tuning: Tuning) -> list[Citation]:
     """The quotes the answer text is made of: the first; the second when it scores nearly
     as well; and a quote of another article that names what the question names and the
-    first quote does not ("Who signed for the Đảng ủy Khối and for the Group?"), when it
+    first quote does not ("Ai ký thay mặt Đảng ủy Khối và Tập đoàn Dầu khí?"), when it
     scores within ``other_article_gap``."""
     first = citations[0]
     out = [first]

@@ -198,7 +198,9 @@ MAX_PARTS = 3
 def question_parts(text: str, vietnamese: bool = True) -> list[str]:
     """The questions ``text`` asks, when it asks two or more (at most MAX_PARTS; the rest
     stays with the last), each a whole question with its own asking word and at least
-    MIN_PART_WORDS content words; [] when it asks one thing."""
+    MIN_PART_WORDS content words; [] when it asks one thing. A part that only names
+    another party after the same preposition ("Ai ký cho Đảng ủy Khối và cho Tập đoàn?")
+    is asked with the words of the part before it: "Ai ký cho Tập đoàn?"."""
     need = MIN_PART_WORDS[vietnamese]
 
     def stands_alone(piece: str) -> bool:
@@ -213,16 +215,40 @@ def question_parts(text: str, vietnamese: bool = True) -> list[str]:
         pieces.append((start, m.start()))
         start = m.end()
     pieces.append((start, len(text)))
-    parts: list[tuple[int, int]] = []
+    parts: list[str] = []
+    last_end = 0
     for s, e in pieces:
-        if parts and (len(parts) == MAX_PARTS or not stands_alone(text[s:e]) or
-                      not stands_alone(text[parts[-1][0]:parts[-1][1]])):
-            parts[-1] = (parts[-1][0], e)
+        piece = text[s:e]
+        if parts and len(parts) < MAX_PARTS and stands_alone(parts[-1]):
+            whole = piece if stands_alone(piece) else _elided(parts[-1], piece)
+            if whole and stands_alone(whole):
+                parts.append(whole)
+                last_end = e
+                continue
+        if parts:
+            parts[-1] += text[last_end:e]
         else:
-            parts.append((s, e))
+            parts.append(piece)
+        last_end = e
     if len(parts) < 2:
         return []
-    return [_as_question(text[s:e]) for s, e in parts]
+    return [_as_question(p) for p in parts]
+
+
+# Prepositions a second part may open with, naming only another party or place.
+_ELIDED_RE = re.compile(r"^(về phía|thay mặt|đối với|cho|của|tại|ở|với|trong|từ|"
+                        r"for|of|in|at|on|with|from|by|to)\s", re.IGNORECASE)
+
+
+def _elided(before: str, piece: str) -> str | None:
+    """``piece`` ("cho Tập đoàn?") completed with the words of ``before`` up to the same
+    preposition ("Ai ký cho Đảng ủy Khối" → "Ai ký cho Tập đoàn?"); None when it does not
+    open with a preposition ``before`` has."""
+    m = _ELIDED_RE.match(piece)
+    if not m:
+        return None
+    at = f" {before.casefold()} ".rfind(f" {m.group(1).casefold()} ")
+    return None if at < 0 else before[:at] + piece
 
 
 def _as_question(piece: str) -> str:
