@@ -247,8 +247,8 @@ def _elided(before: str, piece: str) -> str | None:
     m = _ELIDED_RE.match(piece)
     if not m:
         return None
-    at = f" {before.casefold()} ".rfind(f" {m.group(1).casefold()} ")
-    return None if at < 0 else before[:at] + piece
+    found = list(re.finditer(rf"(?<!\S){re.escape(m.group(1))}(?=\s)", before, re.IGNORECASE))
+    return before[:found[-1].start()] + piece if found else None
 
 
 def _as_question(piece: str) -> str:
