@@ -25,6 +25,8 @@ from .test_answer import _check_exact, _citation
     ("Ai ký kết quy chế? Lễ ký diễn ra ở đâu?", ["Ai ký kết quy chế?", "Lễ ký diễn ra ở đâu?"]),
     ("Who signed for the Đảng ủy Khối and who signed for the Group?",
      ["Who signed for the Đảng ủy Khối?", "Who signed for the Group?"]),
+    ("Who won the final? Where was the final played?",
+     ["Who won the final?", "Where was the final played?"]),
     # A fragment without its own asking word, or too short to stand alone, stays with the
     # part before it.
     ("Ai ký kết quy chế? Lễ ký diễn ra ở đâu? Khi nào?",
