@@ -29,8 +29,8 @@ from common import dev_file, write_section
 
 import newsqa
 from newsqa.build import build_index
+from newsqa.compound import question_parts
 from newsqa.evaluate import Question, holds_answer, read_squad
-from newsqa.query import question_parts
 from newsqa.text import is_vietnamese
 from newsqa.tuning import Tuning
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import newsqa
+from newsqa.compound import question_parts
 from newsqa.models import Turn
 from newsqa.parts import (
     PART_NO_ANSWER_VI,
@@ -12,7 +13,7 @@ from newsqa.parts import (
     merged_text,
     own_first,
 )
-from newsqa.query import make_query, question_parts
+from newsqa.query import make_query
 from newsqa.tuning import Tuning
 
 from .conftest import SIGNER

@@ -1,6 +1,6 @@
 """Answers to questions that ask several things at once ("Ai ký cho Đảng ủy Khối, và ai ký
 cho Tập đoàn?", "Who won the final? Where was the final played?"; split by
-:func:`newsqa.query.question_parts`). Each part is answered on its own, and the answers are
+:func:`newsqa.compound.question_parts`). Each part is answered on its own, and the answers are
 merged so that each part's best quote is cited and quoted, whatever article it comes from:
 asked whole, one vector stands for both parts, and the answer rarely quotes the second
 (docs/BENCHMARKS.md, "Questions that ask two things")."""
