@@ -7,6 +7,9 @@ asked whole, one vector stands for both parts, and the answer rarely quotes the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from typing import TypeVar
+
 from .answer import abstain, answer_question
 from .citations import joined_quotes
 from .models import Answer, Citation, Hit
@@ -16,9 +19,19 @@ from .retrieve import Retriever
 PART_NO_ANSWER_VI = "Không tìm thấy câu trả lời cho “{part}”."
 PART_NO_ANSWER_EN = "No answer found for “{part}”."
 
+T = TypeVar("T")
+
 
 def _overlaps(a: Citation, b: Citation) -> bool:
     return a.article_id == b.article_id and a.start < b.end and b.start < a.end
+
+
+def _in_turn(lists: Sequence[Sequence[T]]) -> Iterator[tuple[int, T]]:
+    """(rank, item): the first item of each list, then the second of each, and so on."""
+    for i in range(max((len(items) for items in lists), default=0)):
+        for items in lists:
+            if i < len(items):
+                yield i, items[i]
 
 
 def own_first(per_part: list[list[Citation]]) -> list[list[Citation]]:
@@ -40,12 +53,9 @@ def merge_citations(per_part: list[list[Citation]], limit: int) -> list[Citation
     first quote, then the parts' next quotes in turn, up to ``limit`` (or one per part,
     if more), each passage once and numbered anew."""
     out: list[Citation] = []
-    depth = max((len(c) for c in per_part), default=0)
-    for i in range(depth):
-        for cits in per_part:
-            if i < len(cits) and not any(_overlaps(cits[i], c) for c in out) and \
-                    (i == 0 or len(out) < limit):
-                out.append(cits[i])
+    for i, cit in _in_turn(per_part):
+        if (i == 0 or len(out) < limit) and not any(_overlaps(cit, c) for c in out):
+            out.append(cit)
     return [c.model_copy(update={"n": n}) for n, c in enumerate(out, start=1)]
 
 
@@ -72,11 +82,10 @@ def merged_hits(per_part: list[list[Hit]], k: int) -> list[Hit]:
     """The parts' best chunks in turn, each once, up to ``k``."""
     out: list[Hit] = []
     seen: set[int] = set()
-    for i in range(max((len(h) for h in per_part), default=0)):
-        for hits in per_part:
-            if i < len(hits) and hits[i].chunk_id not in seen and len(out) < k:
-                seen.add(hits[i].chunk_id)
-                out.append(hits[i])
+    for _, hit in _in_turn(per_part):
+        if hit.chunk_id not in seen and len(out) < k:
+            seen.add(hit.chunk_id)
+            out.append(hit)
     return out
 
 
