@@ -131,3 +131,13 @@ def test_a_part_the_corpus_cannot_answer_is_named(seed_qa: newsqa.NewsQA) -> Non
                           newsqa.Settings(tuning=Tuning(split_questions=False)))
     asked_whole = whole.ask("Ai ký kết quy chế phối hợp, và ai là tổng thống Mỹ năm 1990?")
     assert "Không tìm thấy câu trả lời cho" not in asked_whole.text
+
+
+def test_parts_that_all_abstain_cite_as_few_passages_as_one_question(
+        seed_qa: newsqa.NewsQA) -> None:
+    question = "Giá vàng hôm nay là bao nhiêu, và ai là tổng thống Mỹ năm 1990?"
+    assert len(make_query(question).parts) == 2
+    for k, most in ((2, 2), (5, 3)):
+        answer = seed_qa.ask(question, k=k)
+        assert answer.abstained and 0 < len(answer.citations) <= most
+        assert all(c.low_confidence for c in answer.citations)

@@ -104,12 +104,13 @@ def answer_in_parts(retriever: Retriever, query: Query, *, k: int, threshold: fl
                                          with_span=needs_span)
         answers.append(answer)
         hits.append(retriever.hits(scored, hits_k))
+    limit = max(1, min(tuning.citations, k))  # as answer_question cites one question
     if all(a.abstained for a in answers):
         return abstain(query.vietnamese, merge_citations(
-            [a.citations for a in answers], tuning.citations)), merged_hits(hits, hits_k)
+            [a.citations for a in answers], limit)), merged_hits(hits, hits_k)
     answered = [a for a in answers if not a.abstained]
     mine = own_first([a.citations for a in answered])
-    cited = merge_citations(mine, max(1, min(tuning.citations, k)))
+    cited = merge_citations(mine, limit)
     joined: list[list[Citation]] = []
     own = iter(mine)
     for part, answer in zip(query.parts, answers, strict=True):
