@@ -39,31 +39,46 @@ def question_parts(text: str, vietnamese: bool = True) -> list[str]:
 
     text = normalize(text).strip()
     pieces: list[tuple[int, int]] = []
-    start = 0
+    # Whether "giữa/between/both" came since the last cut: each stretch is read once.
+    start, read_to, paired = 0, 0, False
     for m in _JOIN_RE.finditer(text):
-        if m.group(1) and _PAIRS_RE.search(text, start, m.start()):
+        paired = paired or bool(_PAIRS_RE.search(text, read_to, m.start()))
+        read_to = m.start()
+        if m.group(1) and paired:
             continue
         pieces.append((start, m.start()))
-        start = m.end()
+        start = read_to = m.end()
+        paired = False
     pieces.append((start, len(text)))
-    parts: list[str] = []
+    # Each part as its segments, and whether the last one asks on its own so far: a part
+    # only grows, so both are kept up to date rather than recomputed over the whole part
+    # (which made long runs of fragments quadratic).
+    parts: list[list[str]] = []
+    asks, n_words, grown = False, 0, False
     last_end = 0
     for s, e in pieces:
         piece = text[s:e]
-        if parts and len(parts) < MAX_PARTS and stands_alone(parts[-1]):
-            whole = piece if stands_alone(piece) else _elided(parts[-1], piece)
+        if parts and len(parts) < MAX_PARTS and asks and n_words >= need:
+            # A part that took in fragments is not one clause to complete a second from.
+            whole = piece if stands_alone(piece) else \
+                None if grown else _elided(parts[-1][0], piece)
             if whole and stands_alone(whole):
-                parts.append(whole)
+                parts.append([whole])
+                asks, n_words, grown = True, need, False
                 last_end = e
                 continue
+        added = text[last_end:e]
         if parts:
-            parts[-1] += text[last_end:e]
+            parts[-1].append(added)
+            grown = True
         else:
-            parts.append(piece)
+            parts.append([added])
+        asks = asks or bool(_ASKS_RE.search(added))
+        n_words += len(content_words(added))
         last_end = e
     if len(parts) < 2:
         return []
-    return [_as_question(p) for p in parts]
+    return [_as_question("".join(p)) for p in parts]
 
 
 # Prepositions a second part may open with, naming only another party or place.
