@@ -39,6 +39,15 @@ from .test_answer import _check_exact, _citation
      ["Who signed for the Đảng ủy Khối?", "Who signed for the Group?"]),
     ("Ai tham dự về phía Đảng ủy Khối và về phía Tập đoàn?",
      ["Ai tham dự về phía Đảng ủy Khối?", "Ai tham dự về phía Tập đoàn?"]),
+    # Other joining words.
+    ("Ai ký kết quy chế, đồng thời ai phát biểu tại lễ ký?",
+     ["Ai ký kết quy chế?", "Ai phát biểu tại lễ ký?"]),
+    ("Ai ký kết quy chế cũng như ai phát biểu tại lễ ký?",
+     ["Ai ký kết quy chế?", "Ai phát biểu tại lễ ký?"]),
+    ("Who signed the rules, as well as who spoke at the ceremony?",
+     ["Who signed the rules?", "Who spoke at the ceremony?"]),
+    ("Who signed the rules and also where was the ceremony held?",
+     ["Who signed the rules?", "Where was the ceremony held?"]),
 ])
 def test_a_question_is_split_where_each_part_asks_on_its_own(question: str,
                                                             parts: list[str]) -> None:
@@ -51,6 +60,9 @@ def test_a_question_is_split_where_each_part_asks_on_its_own(question: str,
     "Có sự khác biệt nào giữa chuột thường và chuột nạp resveratrol, đó là gì?",
     "What is the difference between the first and the second plan?",
     "Ai ký cho Đảng ủy Khối và tại Hà Nội?",  # "tại": a preposition the first part lacks
+    "Tác hại cũng như lợi ích của cà phê là gì?",  # "cũng như" joins two things
+    "Đi bộ giúp giảm cân, đồng thời cải thiện điều gì?",
+    "What are the risks as well as the benefits of coffee?",
 ])
 def test_what_asks_one_thing_is_not_split(question: str) -> None:
     assert make_query(question).parts == ()

@@ -15,8 +15,11 @@ _ASKS_RE = re.compile(
     r"làm sao|ra sao|thế nào|who|whom|whose|what|when|where|which|why|how)(?=$|[\s?,.;:)”\"])",
     re.IGNORECASE)
 # Where one question may end and the next begin: a question mark with more after it, a
-# semicolon, or "và / còn / and" (after a comma or not).
-_JOIN_RE = re.compile(r"\?\s+|\s*;\s*|,?\s+(và|còn|and)\s+", re.IGNORECASE)
+# semicolon, or a joining word ("và", "còn", "đồng thời", "cũng như", "and", "as well as"),
+# after a comma or not. Each side must still ask on its own, so "tác hại cũng như lợi ích
+# của … là gì?" stays one question.
+_JOIN_RE = re.compile(r"\?\s+|\s*;\s*|,?\s+(và|còn|đồng thời|cũng như|and(?:\s+also)?|"
+                      r"as\s+well\s+as)\s+", re.IGNORECASE)
 # "…giữa A và B…", "…between A and B…": the "and" joins two things, not two questions.
 _PAIRS_RE = re.compile(r"\b(giữa|between|both)\b", re.IGNORECASE)
 #: content words each part needs to stand alone, Vietnamese (syllables) and English: "Bệnh
