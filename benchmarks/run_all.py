@@ -12,6 +12,7 @@ HERE = Path(__file__).parent
 for name, *args in (("bench_quality.py",), ("bench_representations.py",), ("bench_build.py",),
                     ("bench_resume.py",), ("bench_real.py",), ("bench_ivf.py",),
                     ("bench_scale.py",), ("bench_conversations.py",), ("bench_compound.py",),
+                    ("bench_sides.py",),
                     ("bench_news_size.py",),
                     ("bench_underthesea.py",), ("bench_abstain.py",), ("bench_misses.py",),
                     ("bench_article_signals.py",), ("train_reader.py", "--no-write")):

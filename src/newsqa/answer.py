@@ -12,6 +12,7 @@ from .models import Answer, Citation
 from .query import Query
 from .retrieve import Retriever, Scored
 from .shortanswer import short_answer
+from .sides import other_side
 from .spans import valid_candidates
 from .text import (
     ascii_fold,
@@ -35,6 +36,9 @@ class _Candidate:
     dense: float
     keyword: float
     chunk_row: int
+    # The score before the side rule (sides.py): which side to quote is its business,
+    # whether the corpus answers at all is judged as without it.
+    unsided: float = 0.0
 
 
 def _overlap(sentence_terms: set[str], idf: dict[str, float]) -> float:
@@ -72,6 +76,7 @@ class Pool:
     features: np.ndarray
     quoted_before: np.ndarray  # bool: the earlier answer already quoted the sentence
     turned_away: np.ndarray  # 0..1: about the party a contrasting follow-up turns from
+    other_side: np.ndarray  # bool: reports only sides other than the one asked about
 
 
 def candidate_pool(retriever: Retriever, scored: Scored, query: Query, *,
@@ -134,7 +139,8 @@ def candidate_pool(retriever: Retriever, scored: Scored, query: Query, *,
             balance = sum(folded.count(f" {n} ") for n in away) - \
                 sum(folded.count(f" {n} ") for n in toward)
             turned[i] = min(1.0, max(0, balance) / 2)
-    return Pool([p[0] for p in pool], [p[1] for p in pool], feats, quoted, turned)
+    sides = np.array(other_side([p[5] for p in pool], query.party), dtype=bool)
+    return Pool([p[0] for p in pool], [p[1] for p in pool], feats, quoted, turned, sides)
 
 
 def last_answer(query: Query) -> str:
@@ -167,9 +173,10 @@ def select_sentences(retriever: Retriever, scored: Scored, query: Query, *,
             tuning.turned_away_penalty * pool.turned_away
     elif query.last_turn is not None:
         scores = scores - tuning.answered_before_penalty * pool.quoted_before
-    out = [_Candidate(row, float(score), float(f[0]), float(f[2]), chunk_row)
-           for row, chunk_row, score, f in zip(pool.rows, pool.chunk_rows, scores,
-                                                pool.features, strict=True)]
+    sided = scores - tuning.other_side_penalty * pool.other_side
+    out = [_Candidate(row, float(score), float(f[0]), float(f[2]), chunk_row, float(before))
+           for row, chunk_row, score, before, f in zip(pool.rows, pool.chunk_rows, sided,
+                                                        scores, pool.features, strict=True)]
     return sorted(out, key=lambda c: -c.score)
 
 
@@ -225,7 +232,8 @@ def answer_question(retriever: Retriever, query: Query, *, k: int, threshold: fl
     cands = select_sentences(retriever, scored, query, n_chunks=n_chunks)
     if not cands:
         return abstain(query.vietnamese), scored
-    conf = confidence(cands[0], coverage=scored.coverage, vietnamese=query.vietnamese,
+    judged = max(cands, key=lambda c: c.unsided)
+    conf = confidence(judged, coverage=scored.coverage, vietnamese=query.vietnamese,
                       tuning=tuning)
     # A question that names something (a number, a name) that no retrieved passage mentions
     # is more likely about something the corpus does not hold.

@@ -15,6 +15,7 @@ from .dates import DateRangeError, as_aware
 from .errors import SettingsError
 from .lexicon import translate_terms
 from .models import Turn
+from .sides import asked_party
 from .spans import capitalised_runs, question_type
 from .text import (
     fold_word,
@@ -100,6 +101,12 @@ class Query:
     def contrast(self) -> bool:
         """A follow-up that turns from what the earlier question named to something else."""
         return self.previous is not None and is_contrast(self.text)
+
+    @property
+    def party(self) -> tuple[tuple[str, ...], ...]:
+        """The side a question asks about ("về phía Tập đoàn", "for the Group side"), as
+        folded words, each way it may be written; () when it names none."""
+        return asked_party(self.text)
 
     @property
     def keyword_text(self) -> str:

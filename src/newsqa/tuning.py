@@ -48,6 +48,10 @@ class Tuning(BaseModel):
     run_on_max_chars: int = Field(
         default=400, ge=0, description="the first quote runs on to the next sentence of its "
         "article when that one scores second best, while the two stay this short (0: never)")
+    other_side_penalty: float = Field(
+        default=0.1, description="a sentence that reports only other sides than the one a "
+        "question asks about ('về phía Tập đoàn', 'for the Tập đoàn side'), when another "
+        "candidate reports that one (sides.py)")
     rerank_min_confidence: float = Field(
         default=0.06, description="support above which the answer's chunk ranks first among hits")
 
