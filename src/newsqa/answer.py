@@ -38,7 +38,7 @@ class _Candidate:
     chunk_row: int
     # The score before the side rule (sides.py): which side to quote is its business,
     # whether the corpus answers at all is judged as without it.
-    unsided: float = 0.0
+    unsided: float
 
 
 def _overlap(sentence_terms: set[str], idf: dict[str, float]) -> float:
