@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_representations import CachedE5
 from common import ROOT, SHARED, write_section
+from reader_margins import LANGUAGES, MIN_SHOWN, TARGET_F1, min_margins, spec_margins, typed_spans
 
 import newsqa
 import newsqa.answer
@@ -59,8 +60,6 @@ MAX_TOKENS, MAX_QUESTION = 200, 40
 SPEC: dict[str, object] = {"layers": LAYERS, "rank": RANK, "max_tokens": MAX_TOKENS,
                            "max_question_tokens": MAX_QUESTION, "max_span_tokens": 30}
 LINEARS = ("q", "k", "v", "ao", "fi", "fo")
-LANGUAGES = {"vi": ("xquad-vi-dev", "vinewsqa-dev"), "en": ("xquad-en-vi-dev",)}
-TARGET_F1, MIN_SHOWN = 0.70, 20
 
 
 @dataclass
@@ -252,33 +251,6 @@ def read_all(reader: Reader, items: list[Item]) -> np.ndarray:
     return np.array(rows).reshape(-1, 4)
 
 
-def lowest_margin(decs: list[np.ndarray], taus: list[float]) -> float:
-    """The lowest margin from which span_f1_shown stays >= TARGET_F1 on every set in
-    ``decs`` (a set showing fewer than MIN_SHOWN questions at a margin does not count)."""
-    ok = [all(d[d[:, 0] >= tau, 1].mean() >= TARGET_F1 for d in decs
-              if (d[:, 0] >= tau).sum() >= MIN_SHOWN) for tau in taus]
-    for i in range(len(taus)):
-        if all(ok[i:]):
-            return taus[i]
-    return taus[-1]
-
-
-def min_margins(oof: dict[str, np.ndarray], own: dict[str, np.ndarray]
-                ) -> dict[str, dict[str, float]]:
-    """Per language: the folds' lowest margin (lowest_margin), the share of the language's
-    questions they show there, and the margin at which the model trained on every set
-    (``own``, its in-sample readings) shows that share: its margins run on another scale."""
-    taus = [round(t, 2) for t in np.arange(-2.0, 12.01, 0.25)]
-    out = {}
-    for lang, names in LANGUAGES.items():
-        tau = lowest_margin([oof[n] for n in names], taus)
-        share = float(np.mean(np.concatenate([oof[n][:, 0] for n in names]) >= tau))
-        mine = np.concatenate([own[n][:, 0] for n in names])
-        out[lang] = {"folds": tau, "share": round(share, 4),
-                     "model": round(float(np.quantile(mine, 1.0 - share)), 3)}
-    return out
-
-
 def curve(dec: np.ndarray, taus: list[float]) -> list[str]:
     cells = []
     for tau in taus:
@@ -313,7 +285,12 @@ def main() -> None:
             mask = np.array([held(it) for it in items[n]])
             oof[n][mask] = read_all(reader, [it for it in items[n] if held(it)])
         print(f"fold {k} {time.time() - t0:.0f}s", flush=True)
-    margins = min_margins(oof, own)
+    typed_oof, typed_own = {}, {}
+    for n in SETS:
+        questions, quotes = [it.question for it in items[n]], [it.quote for it in items[n]]
+        typed_oof[n] = typed_spans(questions, quotes, oof[n])
+        typed_own[n] = typed_spans(questions, quotes, own[n])
+    margins = min_margins(oof, own, typed_oof, typed_own)
     print(margins, flush=True)
     if args.dump:
         readings = {f"oof.{n}": oof[n] for n in SETS} | {f"own.{n}": own[n] for n in SETS}
@@ -321,8 +298,7 @@ def main() -> None:
     if not args.no_write:
         np.savez_compressed(OUT / f"{MODEL}.npz", **arrays)  # type: ignore[arg-type]
         spec: dict[str, Any] = dict(
-            SPEC, min_margin={lang: m["model"] for lang, m in margins.items()},
-            min_margin_folds=margins, trained_on=list(SETS), epochs=EPOCHS, batch=BATCH,
+            SPEC, **spec_margins(margins), trained_on=list(SETS), epochs=EPOCHS, batch=BATCH,
             learning_rate=LR, head_learning_rate=HEAD_LR, seed=SEED, rank=RANK,
             examples=len(pooled), script="benchmarks/train_reader.py")
         (OUT / f"{MODEL}.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
@@ -340,12 +316,17 @@ def main() -> None:
     rows = [f"| {tau} | " + " | ".join(table[n][i] for n in SETS) + " | " +
             " | ".join(by_kind[n][i] for n in SETS) + " |" for i, tau in enumerate(taus)]
     print(*rows, sep="\n", flush=True)
-    own_cells = {n: curve(own[n], [margins[lang]["model"]])[0]
-                 for lang, names in LANGUAGES.items() for n in names}
     rule = "\n".join(
-        f"| {lang} | {m['folds']} | {m['share']:.3f} | {m['model']} | "
-        + ", ".join(f"{n} {own_cells[n]}" for n in LANGUAGES[lang]) + " |"
-        for lang, m in margins.items())
+        f"| {lang} | {kind} | {m['folds']} | {m['share']:.3f} | {m['model']} |"
+        for kind, per_lang in margins.items() for lang, m in per_lang.items())
+    own_cells = []
+    for lang, names in LANGUAGES.items():
+        for n in names:
+            need = np.where(typed_own[n], margins["typed"][lang]["model"],
+                            margins["other"][lang]["model"])
+            on = own[n][:, 0] >= need
+            f1 = own[n][on, 1].mean() if on.any() else 0.0
+            own_cells.append(f"{n} {on.mean():.3f} / {f1:.3f}")
     nl = "\n"
     write_section("Short answers: the reader", f"""
 `benchmarks/train_reader.py`: multilingual-e5-small fine-tuned for extractive QA on the
@@ -355,15 +336,17 @@ span_f1_shown at each margin, read by newsqa's own numpy reader: {args.folds} fo
 article (XQuAD-vi and its English questions share folds), then by kind (trained on the
 other kind of set only).
 
-**Thresholds, set by the script.** Per language, the folds' lowest margin from which
-span_f1_shown stays at {TARGET_F1:.2f} or more on every set of the language (a set showing
-fewer than {MIN_SHOWN} questions at a margin does not count), and the share of the
-language's questions shown there. The shipped model, trained on every set, gives margins
-on another scale, so its threshold (reader_model.json, "min_margin") is the margin at which
-it shows that share of the same questions; its in-sample span_shown / span_f1_shown there
-is flattering, being read on its own training questions.
+**Thresholds, set by the script** (`reader_margins.py`). Per language and kind of span
+(typed: exactly a candidate of the asked type, `valid_candidates`; other: every other
+span), the folds' lowest margin from which span_f1_shown stays at {TARGET_F1:.2f} or more
+among those spans on every set of the language (a set showing fewer than {MIN_SHOWN} at a
+margin does not count), and the share of those spans shown there. The shipped model,
+trained on every set, gives margins on another scale, so its thresholds (reader_model.json,
+"min_margin" and "min_margin_typed") are the margins at which it shows those shares; its
+in-sample span_shown / span_f1_shown there ({", ".join(own_cells)}) is flattering, being
+read on its own training questions.
 
-| language | folds' margin | share shown | shipped model's margin | shipped model, in-sample |
+| language | span | folds' margin | share shown | shipped model's margin |
 |---|---|---|---|---|
 {rule}
 

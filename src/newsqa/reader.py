@@ -92,10 +92,13 @@ class Reader:
         self.head_w = arrays["head.w"].T.copy()
         self.head_b = arrays["head.b"]
 
-    def min_margin(self, vietnamese: bool) -> float:
+    def min_margin(self, vietnamese: bool, typed: bool = False) -> float:
         """The margin a short answer needs from this model, for a question in Vietnamese
-        or in English (set by ``benchmarks/train_reader.py``)."""
-        margins: dict[str, float] = self.spec["min_margin"]  # type: ignore[assignment]
+        or in English, and for a span that is exactly a candidate of the asked type
+        (``typed``) or any other (set by ``benchmarks/train_reader.py``; a model without
+        typed margins has one for both)."""
+        key = "min_margin_typed" if typed and "min_margin_typed" in self.spec else "min_margin"
+        margins: dict[str, float] = self.spec[key]  # type: ignore[assignment]
         return float(margins["vi" if vietnamese else "en"])
 
     def _states(self, ids: list[int]) -> np.ndarray:

@@ -1,7 +1,9 @@
 """Short answers: the span of the first quote that the reader (:mod:`newsqa.reader`) points
 at, shown only when the reader's margin over "no answer here" reaches the model's own
 threshold for the question's language (``Tuning.span_min_margin`` / ``span_min_margin_en``
-when set): a short answer that is likely wrong is left out. Nor is one shown that only
+when set): a short answer that is likely wrong is left out. A span that is exactly what the
+question asks for (a person for "Ai…?", a number for "Bao nhiêu…?") is right more often at
+the same margin, so the model has a lower threshold for it. Nor is a span shown that only
 repeats words of the question, or that names what the earlier answer of a conversation
 named."""
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 from .models import AnswerSpan, Citation
 from .query import Query, term_weights
 from .reader import reader
-from .spans import capitalised_runs
+from .spans import capitalised_runs, valid_candidates
 from .text import SPAN_TOKEN_RE, fold_word, is_stopword
 from .tuning import Tuning
 
@@ -33,10 +35,14 @@ def short_answer(citations: list[Citation], query: Query, tuning: Tuning) -> Ans
     cite = citations[0]
     model = reader()
     found = model.read(query.text, cite.quote)
+    if found is None:
+        return None
     need = tuning.span_threshold(query.vietnamese)
     if need is None:
-        need = model.min_margin(query.vietnamese)
-    if found is None or found.margin < need:
+        typed = query.kind != "other" and \
+            (found.start, found.end) in valid_candidates(cite.quote, query.text, query.kind)
+        need = model.min_margin(query.vietnamese, typed=typed)
+    if found.margin < need:
         return None
     text = cite.quote[found.start:found.end]
     if not adds_to_question(text, query, tuning):

@@ -106,11 +106,12 @@ class Tuning(BaseModel):
 
     # Short answers: shown when the reader's margin (its best span's start + end score less
     # that of "no answer", reader.py) is this high; one value per language, whatever the
-    # file. None: the margins the model ships with (reader_model.json "min_margin"), which
-    # benchmarks/train_reader.py sets for each model it trains: the margin at which the model
-    # shows the share of the language's dev questions that its cross-validation folds show
-    # where span_f1_shown stays >= 0.70 on every set of the language (docs/BENCHMARKS.md,
-    # "Short answers: the reader").
+    # file and whatever the span. None: the margins the model ships with (reader_model.json
+    # "min_margin", and "min_margin_typed" for a span that is exactly a candidate of the
+    # asked type), which benchmarks/train_reader.py sets for each model it trains: per kind
+    # of span, the margin at which the model shows the share of the language's dev spans
+    # that its cross-validation folds show where span_f1_shown stays >= 0.70 on every set
+    # of the language (docs/BENCHMARKS.md, "Short answers: the reader").
     short_answers: bool = Field(
         default=True, description="run the reader for a short answer (its cost is most of "
         "`ask`'s time after the query embedding; docs/BENCHMARKS.md)")
