@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_representations import CachedE5
 from common import ROOT, SHARED, write_section
-from reader_margins import LANGUAGES, MIN_SHOWN, TARGET_F1, min_margins, spec_margins, typed_spans
+from reader_margins import MIN_SHOWN, TARGET_F1, in_sample, min_margins, spec_margins, typed_spans
 
 import newsqa
 import newsqa.answer
@@ -285,11 +285,8 @@ def main() -> None:
             mask = np.array([held(it) for it in items[n]])
             oof[n][mask] = read_all(reader, [it for it in items[n] if held(it)])
         print(f"fold {k} {time.time() - t0:.0f}s", flush=True)
-    typed_oof, typed_own = {}, {}
-    for n in SETS:
-        questions, quotes = [it.question for it in items[n]], [it.quote for it in items[n]]
-        typed_oof[n] = typed_spans(questions, quotes, oof[n])
-        typed_own[n] = typed_spans(questions, quotes, own[n])
+    typed_oof = {n: typed_spans(items[n], oof[n]) for n in SETS}
+    typed_own = {n: typed_spans(items[n], own[n]) for n in SETS}
     margins = min_margins(oof, own, typed_oof, typed_own)
     print(margins, flush=True)
     if args.dump:
@@ -319,14 +316,8 @@ def main() -> None:
     rule = "\n".join(
         f"| {lang} | {kind} | {m['folds']} | {m['share']:.3f} | {m['model']} |"
         for kind, per_lang in margins.items() for lang, m in per_lang.items())
-    own_cells = []
-    for lang, names in LANGUAGES.items():
-        for n in names:
-            need = np.where(typed_own[n], margins["typed"][lang]["model"],
-                            margins["other"][lang]["model"])
-            on = own[n][:, 0] >= need
-            f1 = own[n][on, 1].mean() if on.any() else 0.0
-            own_cells.append(f"{n} {on.mean():.3f} / {f1:.3f}")
+    own_cells = [f"{n} {shown:.3f} / {f1:.3f}"
+                 for n, (shown, f1) in in_sample(own, typed_own, margins).items()]
     nl = "\n"
     write_section("Short answers: the reader", f"""
 `benchmarks/train_reader.py`: multilingual-e5-small fine-tuned for extractive QA on the

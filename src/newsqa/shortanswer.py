@@ -12,7 +12,7 @@ from __future__ import annotations
 from .models import AnswerSpan, Citation
 from .query import Query, term_weights
 from .reader import reader
-from .spans import capitalised_runs, valid_candidates
+from .spans import capitalised_runs, is_typed_span
 from .text import SPAN_TOKEN_RE, fold_word, is_stopword
 from .tuning import Tuning
 
@@ -39,8 +39,7 @@ def short_answer(citations: list[Citation], query: Query, tuning: Tuning) -> Ans
         return None
     need = tuning.span_threshold(query.vietnamese)
     if need is None:
-        typed = query.kind != "other" and \
-            (found.start, found.end) in valid_candidates(cite.quote, query.text, query.kind)
+        typed = is_typed_span(cite.quote, found.start, found.end, query.text, query.kind)
         need = model.min_margin(query.vietnamese, typed=typed)
     if found.margin < need:
         return None
