@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -31,8 +30,8 @@ from common import baomoi, write_section
 import newsqa
 from newsqa.build import build_index
 from newsqa.ingest import Corpus, make_article
-from newsqa.sides import named_sides
-from newsqa.text import fold_word, is_stopword, normalize, split_sentences, words
+from newsqa.sides import named_sides, side_runs
+from newsqa.text import fold_word, is_stopword, normalize, split_sentences
 from newsqa.tuning import Tuning
 
 TEMPLATES = {"Vietnamese, “Về phía {} thì sao?”": "Về phía {} thì sao?",
@@ -40,8 +39,6 @@ TEMPLATES = {"Vietnamese, “Về phía {} thì sao?”": "Về phía {} thì sa
              "English, “What about the {} side?”": "What about the {} side?"}
 SEED = 2026
 OPENS_WITHIN = 12  # characters: "Về phía", "Còn phía", "Phía" open the sentence
-# "phía" and the run of words after it, up to punctuation.
-_SIDE_RE = re.compile(r"\bphía\s+([^\W\d_]+(?:[ \t]+[^\W\d_]+)*)", re.IGNORECASE)
 
 
 def _party(after: list[str]) -> list[str]:
@@ -68,10 +65,10 @@ def sides_of(text: str) -> list[tuple[str, str]]:
     found = []
     for s, e in split_sentences(text):
         sentence = text[s:e]
-        m = _SIDE_RE.search(sentence)
-        if not m or m.start() > OPENS_WITHIN or not named_sides(sentence[m.start():]):
+        runs = side_runs(sentence)
+        if not runs or runs[0][0] > OPENS_WITHIN or not named_sides(sentence[runs[0][0]:]):
             continue
-        after = words(m.group(1))[:8]
+        after = runs[0][1]
         party = _party(after)
         if not party or any(is_stopword(fold_word(w)) for w in party) or \
                 (len(party) == 1 and party[0].islower()):

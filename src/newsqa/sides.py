@@ -56,11 +56,18 @@ def asked_party(question: str) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(p for p in out if p))
 
 
+def side_runs(sentence: str) -> list[tuple[int, list[str]]]:
+    """Each "phía" of a sentence: where it starts, and the words after it (at most
+    SENTENCE_WINDOW, up to punctuation), as written; directions included."""
+    return [(m.start(), words(m.group(1))[:SENTENCE_WINDOW])
+            for m in _SIDE_VI_RE.finditer(sentence)]
+
+
 def named_sides(sentence: str) -> list[set[str]]:
     """The folded words that follow each "phía" of a sentence that names a party there."""
     out = []
-    for m in _SIDE_VI_RE.finditer(sentence):
-        after = [fold_word(w) for w in words(m.group(1))[:SENTENCE_WINDOW]]
+    for _, run in side_runs(sentence):
+        after = [fold_word(w) for w in run]
         if after and after[0] not in _NOT_PARTIES:
             out.append(set(after))
     return out
