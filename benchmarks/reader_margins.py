@@ -1,15 +1,16 @@
-"""The margins a short answer needs, set from the reader's readings of the dev first quotes
-(`train_reader.py` calls this; run alone it resets the margins of the shipped model from a
-dump that script wrote, without training again):
+"""When a short answer is shown: the span judge (`newsqa.spanjudge`), fitted on the reader's
+held-out readings of the dev first quotes (`train_reader.py` calls this; run alone it refits
+the judge of the shipped model from a dump that script wrote, without training again):
 
     python benchmarks/reader_margins.py DUMP.npz [--cache DIR]
 
-Two margins per language: one for a span that is exactly a candidate of the asked type
-(`valid_candidates`: a person for "Ai…?", a number for "Bao nhiêu…?", a date for "Khi
-nào…?"), one for every other span. Each is the folds' lowest margin from which
-span_f1_shown stays at TARGET_F1 on every set of the language, among those spans; the
-shipped model's margin is the one at which it shows the same share of them (its margins
-run on another scale).
+Per language, a logistic judge of "is this span right" (soft labels: the span's F1; each
+set weighs the same) over `span_features`: the reader's margin and what the span and its quote look like. Its
+threshold is set by the folds' rule on scores cross-fitted by article (each question scored
+by a judge fitted without its article): the lowest probability from which span_f1_shown
+stays at TARGET_F1 on every set of the language. The judge is fitted on the folds' held-out
+readings, whose margins run on another scale than the shipped model's on its own training
+questions, so the judge also keeps the map between the two (same quantile).
 """
 
 from __future__ import annotations
@@ -17,85 +18,157 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+import zlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from newsqa.spans import is_typed_span, question_type
+from newsqa.spanjudge import FEATURES, SpanJudge, span_features
+from newsqa.spans import question_type
 
 LANGUAGES = {"vi": ("xquad-vi-dev", "vinewsqa-dev"), "en": ("xquad-en-vi-dev",)}
-TARGET_F1, MIN_SHOWN = 0.70, 20
-TAUS = [round(t, 2) for t in np.arange(-2.0, 12.01, 0.25)]
+# A mean F1 over n spans (sd about 0.4) moves by 0.4 / sqrt(n): 0.09 over 20, 0.04 over 100.
+# The threshold must not climb to escape a dip among the few surest spans.
+TARGET_F1, MIN_SHOWN, FOLDS, C = 0.70, 100, 5, 0.1
+PROBABILITIES = np.round(np.linspace(0.0, 1.0, 201), 3)
+QUANTILES = np.linspace(0.0, 1.0, 101)
 
 
 class Read(Protocol):
-    """What a margin needs of an item: its question and the quote read."""
+    """What the judge needs of an item: its article, question and the quote read."""
 
+    article_id: str
     question: str
     quote: str
 
 
-def typed_spans(items: Sequence[Read], readings: np.ndarray) -> np.ndarray:
-    """Per item and its reading (margin, F1, start, end), whether the span is exactly a
-    candidate of the type its question asks for (as ``shortanswer`` asks at run time)."""
-    return np.array([is_typed_span(it.quote, int(s), int(e), it.question,
-                                   question_type(it.question))
-                     for it, (_, _, s, e) in zip(items, readings, strict=True)], dtype=bool)
+def features(items: Sequence[Read], readings: np.ndarray,
+             margin_of: SpanJudge | None = None) -> np.ndarray:
+    """`span_features` of each item's reading (margin, F1, start, end); with ``margin_of``,
+    margins are first mapped from the shipped model's scale to the held-out one."""
+    rows = []
+    for it, (m, _, s, e) in zip(items, readings, strict=True):
+        m = margin_of.held_out_margin(m) if margin_of else m
+        rows.append(span_features(it.question, it.quote, int(s), int(e),
+                                  question_type(it.question), float(m)))
+    return np.array(rows).reshape(-1, len(FEATURES))
 
 
-def lowest_margin(decs: list[np.ndarray]) -> float:
-    """The lowest margin from which span_f1_shown stays >= TARGET_F1 on every set in
-    ``decs`` (a set showing fewer than MIN_SHOWN questions at a margin does not count)."""
-    ok = [all(d[d[:, 0] >= tau, 1].mean() >= TARGET_F1 for d in decs
-              if (d[:, 0] >= tau).sum() >= MIN_SHOWN) for tau in TAUS]
-    for i in range(len(TAUS)):
+def _fit(x: np.ndarray, f1: np.ndarray, sets: np.ndarray) -> dict[str, Any]:
+    mean, scale = x.mean(0), x.std(0) + 1e-9
+    z = (x - mean) / scale
+    # Each set weighs the same: the news set, four times XQuAD-vi's size, would otherwise
+    # fit the judge to news spans, and XQuAD-vi would bind the threshold.
+    names, counts = np.unique(sets, return_counts=True)
+    weight = np.array([len(sets) / (len(names) * counts[names == n][0]) for n in sets])
+    model = LogisticRegression(C=C, max_iter=3000)
+    model.fit(np.vstack([z, z]), np.r_[np.ones(len(z)), np.zeros(len(z))],
+              sample_weight=np.r_[weight * f1, weight * (1.0 - f1)] + 1e-6)
+    return {"mean": np.round(mean, 6).tolist(), "scale": np.round(scale, 6).tolist(),
+            "coef": np.round(model.coef_[0], 6).tolist(),
+            "bias": round(float(model.intercept_[0]), 6)}
+
+
+def _probabilities(spec: dict[str, Any], x: np.ndarray) -> np.ndarray:
+    judge = SpanJudge(spec | {"threshold": 0.0, "margin_own": [0.0, 1.0],
+                              "margin_held_out": [0.0, 1.0]})
+    return np.array([judge.probability(row) for row in x])
+
+
+def lowest_probability(decs: list[np.ndarray]) -> float:
+    """The lowest probability from which span_f1_shown stays >= TARGET_F1 on every set in
+    ``decs`` (rows: probability, F1; a set showing fewer than MIN_SHOWN does not count)."""
+    ok = [all(d[d[:, 0] >= p, 1].mean() >= TARGET_F1 for d in decs
+              if (d[:, 0] >= p).sum() >= MIN_SHOWN) for p in PROBABILITIES]
+    for i in range(len(PROBABILITIES)):
         if all(ok[i:]):
-            return TAUS[i]
-    return TAUS[-1]
+            return float(PROBABILITIES[i])
+    return 1.0
 
 
-def min_margins(oof: dict[str, np.ndarray], own: dict[str, np.ndarray],
-                typed_oof: dict[str, np.ndarray], typed_own: dict[str, np.ndarray]
-                ) -> dict[str, dict[str, dict[str, float]]]:
-    """Per kind of span ("typed", "other") and language: the folds' lowest margin, the
-    share of those spans they show there, and the margin at which the model trained on
-    every set (``own``, its in-sample readings) shows that share."""
-    out: dict[str, dict[str, dict[str, float]]] = {}
-    for kind, want in (("typed", True), ("other", False)):
-        out[kind] = {}
-        for lang, names in LANGUAGES.items():
-            tau = lowest_margin([oof[n][typed_oof[n] == want] for n in names])
-            folds = np.concatenate([oof[n][typed_oof[n] == want, 0] for n in names])
-            share = float(np.mean(folds >= tau)) if len(folds) else 0.0
-            mine = np.concatenate([own[n][typed_own[n] == want, 0] for n in names])
-            model = float(np.quantile(mine, 1.0 - share)) if share and len(mine) else 1e9
-            out[kind][lang] = {"folds": tau, "share": round(share, 4), "model": round(model, 3)}
+def fit_judges(items: Mapping[str, Sequence[Read]], oof: dict[str, np.ndarray],
+               own: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+    """Per language: the judge's spec (reader_model.json "span_judge"), and per set the share
+    and F1 its cross-fitted scores show at its threshold."""
+    out: dict[str, dict[str, Any]] = {}
+    for lang, names in LANGUAGES.items():
+        keep = {n: np.isfinite(oof[n][:, 0]) for n in names}
+        x = np.vstack([features([it for it, k in zip(items[n], keep[n], strict=True) if k], oof[n][keep[n]])
+                       for n in names])
+        f1 = np.concatenate([oof[n][keep[n], 1] for n in names])
+        fold = np.array([zlib.crc32(it.article_id.encode()) % FOLDS
+                         for n in names for it, k in zip(items[n], keep[n], strict=True) if k])
+        sets = np.concatenate([[n] * int(keep[n].sum()) for n in names])
+        crossed = np.zeros(len(f1))
+        for k in range(FOLDS):
+            rest = fold != k
+            crossed[~rest] = _probabilities(_fit(x[rest], f1[rest], sets[rest]), x[~rest])
+        threshold = lowest_probability([np.c_[crossed, f1][sets == n] for n in names])
+        folds = {}
+        for n in names:
+            on = crossed[sets == n] >= threshold
+            folds[n] = {"shown": round(float(on.sum() / len(oof[n])), 4),
+                        "f1": round(float(f1[sets == n][on].mean()) if on.any() else 0.0, 4)}
+        held = np.concatenate([oof[n][keep[n], 0] for n in names])
+        mine = np.concatenate([own[n][np.isfinite(own[n][:, 0]), 0] for n in names])
+        out[lang] = _fit(x, f1, sets) | {
+            "threshold": threshold, "folds": folds,
+            "margin_own": np.round(np.quantile(mine, QUANTILES), 4).tolist(),
+            "margin_held_out": np.round(np.quantile(held, QUANTILES), 4).tolist()}
     return out
 
 
-def in_sample(own: dict[str, np.ndarray], typed_own: dict[str, np.ndarray],
-              margins: dict[str, dict[str, dict[str, float]]]) -> dict[str, tuple[float, float]]:
-    """Per set: span_shown and span_f1_shown of the shipped model on its own training
-    questions, at its two margins (flattering: it was trained on them)."""
+def in_sample(items: Mapping[str, Sequence[Read]], own: dict[str, np.ndarray],
+              judges: dict[str, dict[str, Any]]) -> dict[str, tuple[float, float]]:
+    """Per set: span_shown and span_f1_shown of the shipped model and judge on its own
+    training questions (flattering: the reader was trained on them)."""
     out = {}
     for lang, names in LANGUAGES.items():
+        judge = SpanJudge(judges[lang])
         for n in names:
-            need = np.where(typed_own[n], margins["typed"][lang]["model"],
-                            margins["other"][lang]["model"])
-            on = own[n][:, 0] >= need
+            p = np.array([judge.probability(row)
+                          for row in features(items[n], own[n], margin_of=judge)])
+            on = (p >= judge.threshold) & np.isfinite(own[n][:, 0])
             out[n] = (float(on.mean()), float(own[n][on, 1].mean()) if on.any() else 0.0)
     return out
 
 
-def spec_margins(margins: dict[str, dict[str, dict[str, float]]]) -> dict[str, Any]:
-    """The fields of reader_model.json that hold the margins."""
-    return {"min_margin": {lang: m["model"] for lang, m in margins["other"].items()},
-            "min_margin_typed": {lang: m["model"] for lang, m in margins["typed"].items()},
-            "min_margin_folds": margins}
+def nested(items: Mapping[str, Sequence[Read]], oof: dict[str, np.ndarray],
+           salts: Sequence[str] = ("", "a", "b", "c")) -> dict[str, tuple[float, float]]:
+    """Per set: span_shown and span_f1_shown held out, the whole rule nested by article:
+    for each salt, five folds; the judge and its threshold are fitted on four (as
+    `fit_judges` fits them on all) and applied to the fifth's readings."""
+    cells: dict[str, list[np.ndarray]] = {n: [] for n in oof}
+    for salt in salts:
+        for k in range(FOLDS):
+            held = {n: np.array([zlib.crc32((salt + it.article_id).encode()) % FOLDS == k
+                                 for it in items[n]], dtype=bool) for n in oof}
+            train = {n: [it for it, h in zip(items[n], held[n], strict=True) if not h] for n in oof}
+            judges = fit_judges(train, {n: oof[n][~held[n]] for n in oof},
+                                {n: oof[n][~held[n]] for n in oof})
+            for lang, names in LANGUAGES.items():
+                for n in names:
+                    test = [it for it, h in zip(items[n], held[n], strict=True) if h]
+                    p = _probabilities(judges[lang], features(test, oof[n][held[n]]))
+                    on = (p >= judges[lang]["threshold"]) & np.isfinite(oof[n][held[n], 0])
+                    cells[n].append(np.c_[on, oof[n][held[n], 1]])
+    out = {}
+    for n, parts in cells.items():
+        both = np.vstack(parts)
+        on = both[:, 0] > 0
+        out[n] = (float(on.mean()), float(both[on, 1].mean()) if on.any() else 0.0)
+    return out
+
+
+def spec_judges(judges: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The field of reader_model.json that holds the judges."""
+    return {"span_judge": {"features": list(FEATURES), "target_f1": TARGET_F1, "c": C,
+                           "folds": FOLDS} | judges}
 
 
 def main() -> None:
@@ -109,6 +182,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("dump", type=Path, help="the .npz train_reader.py --dump wrote")
     ap.add_argument("--cache", type=Path, default=None)
+    ap.add_argument("--nested", action="store_true",
+                    help="only report the rule's figures nested by article; write nothing")
     args = ap.parse_args()
     with np.load(args.dump, allow_pickle=False) as z:
         oof = {n: z[f"oof.{n}"] for n in SETS}
@@ -120,14 +195,18 @@ def main() -> None:
         if len(items[n]) != len(oof[n]):
             raise SystemExit(f"{n}: {len(items[n])} first quotes now, {len(oof[n])} in the "
                              "dump: the answers changed since it was written; train again")
-    typed_oof = {n: typed_spans(items[n], oof[n]) for n in SETS}
-    typed_own = {n: typed_spans(items[n], own[n]) for n in SETS}
-    margins = min_margins(oof, own, typed_oof, typed_own)
+    if args.nested:
+        for n, (shown, f1) in nested(items, oof).items():
+            print(f"{n}: nested by article, held out: shown {shown:.3f}, F1 {f1:.3f}")
+        return
+    judges = fit_judges(items, oof, own)
     path = OUT / f"{MODEL}.json"
-    spec = json.loads(path.read_text(encoding="utf-8")) | spec_margins(margins)
+    old = json.loads(path.read_text(encoding="utf-8"))
+    spec = {k: v for k, v in old.items() if not k.startswith("min_margin")} | spec_judges(judges)
     path.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(margins, indent=1))
-    for n, (shown, f1) in in_sample(own, typed_own, margins).items():
+    for lang, judge in judges.items():
+        print(lang, "threshold", judge["threshold"], "folds", judge["folds"])
+    for n, (shown, f1) in in_sample(items, own, judges).items():
         print(f"{n}: shipped model, in-sample: shown {shown:.3f}, F1 {f1:.3f}")
 
 

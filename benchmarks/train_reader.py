@@ -12,8 +12,8 @@ directly lost a third of it), the layers' biases and norms, and the head.
 The shipped model is trained on the three sets first. Then folds by article (five unless
 --folds says) over the three sets pooled (XQuAD-vi and its English questions share
 articles, so they share folds) report, per set, the share of answered questions shown and
-the F1 of those shown at each margin, and set the shipped model's thresholds (its
-reader_model.json "min_margin", see min_margins). Then, by kind: train on XQuAD (both
+the F1 of those shown at each margin, and fit the shipped model's span judge on the
+folds' readings (its reader_model.json "span_judge", see reader_margins.py). Then, by kind: train on XQuAD (both
 languages), test on the news set, and the reverse.
 
     python benchmarks/train_reader.py [--cache DIR] [--no-write] [--folds 5] [--dump F]
@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_representations import CachedE5
 from common import ROOT, SHARED, write_section
-from reader_margins import MIN_SHOWN, TARGET_F1, in_sample, min_margins, spec_margins, typed_spans
+from reader_margins import MIN_SHOWN, TARGET_F1, fit_judges, in_sample, spec_judges
 
 import newsqa
 import newsqa.answer
@@ -285,17 +285,15 @@ def main() -> None:
             mask = np.array([held(it) for it in items[n]])
             oof[n][mask] = read_all(reader, [it for it in items[n] if held(it)])
         print(f"fold {k} {time.time() - t0:.0f}s", flush=True)
-    typed_oof = {n: typed_spans(items[n], oof[n]) for n in SETS}
-    typed_own = {n: typed_spans(items[n], own[n]) for n in SETS}
-    margins = min_margins(oof, own, typed_oof, typed_own)
-    print(margins, flush=True)
+    judges = fit_judges(items, oof, own)
+    print({lang: (j["threshold"], j["folds"]) for lang, j in judges.items()}, flush=True)
     if args.dump:
         readings = {f"oof.{n}": oof[n] for n in SETS} | {f"own.{n}": own[n] for n in SETS}
         np.savez(args.dump, **readings)  # type: ignore[arg-type]
     if not args.no_write:
         np.savez_compressed(OUT / f"{MODEL}.npz", **arrays)  # type: ignore[arg-type]
         spec: dict[str, Any] = dict(
-            SPEC, **spec_margins(margins), trained_on=list(SETS), epochs=EPOCHS, batch=BATCH,
+            SPEC, **spec_judges(judges), trained_on=list(SETS), epochs=EPOCHS, batch=BATCH,
             learning_rate=LR, head_learning_rate=HEAD_LR, seed=SEED, rank=RANK,
             examples=len(pooled), script="benchmarks/train_reader.py")
         (OUT / f"{MODEL}.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
@@ -314,10 +312,11 @@ def main() -> None:
             " | ".join(by_kind[n][i] for n in SETS) + " |" for i, tau in enumerate(taus)]
     print(*rows, sep="\n", flush=True)
     rule = "\n".join(
-        f"| {lang} | {kind} | {m['folds']} | {m['share']:.3f} | {m['model']} |"
-        for kind, per_lang in margins.items() for lang, m in per_lang.items())
+        f"| {lang} | {j['threshold']} | " + ", ".join(
+            f"{n} {c['shown']:.3f} / {c['f1']:.3f}" for n, c in j["folds"].items()) + " |"
+        for lang, j in judges.items())
     own_cells = [f"{n} {shown:.3f} / {f1:.3f}"
-                 for n, (shown, f1) in in_sample(own, typed_own, margins).items()]
+                 for n, (shown, f1) in in_sample(items, own, judges).items()]
     nl = "\n"
     write_section("Short answers: the reader", f"""
 `benchmarks/train_reader.py`: multilingual-e5-small fine-tuned for extractive QA on the
@@ -327,18 +326,17 @@ span_f1_shown at each margin, read by newsqa's own numpy reader: {args.folds} fo
 article (XQuAD-vi and its English questions share folds), then by kind (trained on the
 other kind of set only).
 
-**Thresholds, set by the script** (`reader_margins.py`). Per language and kind of span
-(typed: exactly a candidate of the asked type, `valid_candidates`; other: every other
-span), the folds' lowest margin from which span_f1_shown stays at {TARGET_F1:.2f} or more
-among those spans on every set of the language (a set showing fewer than {MIN_SHOWN} at a
-margin does not count), and the share of those spans shown there. The shipped model,
-trained on every set, gives margins on another scale, so its thresholds (reader_model.json,
-"min_margin" and "min_margin_typed") are the margins at which it shows those shares; its
-in-sample span_shown / span_f1_shown there ({", ".join(own_cells)}) is flattering, being
-read on its own training questions.
+**When a span is shown, set by the script** (`reader_margins.py`, `newsqa.spanjudge`). Per
+language, a logistic judge over the folds' readings (the margin, how the span sits against
+candidates of the asked type, the span's and the quote's length, …; soft labels: the span's
+F1). Its threshold is the lowest probability from which span_f1_shown stays at
+{TARGET_F1:.2f} or more on every set of the language, on scores cross-fitted by article (a
+set showing fewer than {MIN_SHOWN} does not count). The shipped model's own margins are
+mapped to the folds' scale by quantile; its in-sample span_shown / span_f1_shown
+({", ".join(own_cells)}) is flattering, being read on its own training questions.
 
-| language | span | folds' margin | share shown | shipped model's margin |
-|---|---|---|---|---|
+| language | judge's threshold | cross-fitted span_shown / span_f1_shown |
+|---|---|---|
 {rule}
 
 | margin | {" | ".join(f"{n}, by article" for n in SETS)} | {" | ".join(f"{n}, by kind" for n in SETS)} |

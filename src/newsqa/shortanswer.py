@@ -1,18 +1,17 @@
 """Short answers: the span of the first quote that the reader (:mod:`newsqa.reader`) points
-at, shown only when the reader's margin over "no answer here" reaches the model's own
-threshold for the question's language (``Tuning.span_min_margin`` / ``span_min_margin_en``
-when set): a short answer that is likely wrong is left out. A span that is exactly what the
-question asks for (a person for "Ai…?", a number for "Bao nhiêu…?") is right more often at
-the same margin, so the model has a lower threshold for it. Nor is a span shown that only
-repeats words of the question, or that names what the earlier answer of a conversation
-named."""
+at, shown only when the model's judge (:mod:`newsqa.spanjudge`) finds it likely right for
+the question's language, or, when ``Tuning.span_min_margin`` / ``span_min_margin_en`` is
+set, when the reader's margin over "no answer here" reaches it: a short answer that is
+likely wrong is left out. Nor is a span shown that only repeats words of the question, or
+that names what the earlier answer of a conversation named."""
 
 from __future__ import annotations
 
 from .models import AnswerSpan, Citation
 from .query import Query, term_weights
 from .reader import reader
-from .spans import capitalised_runs, is_typed_span
+from .spanjudge import span_features
+from .spans import capitalised_runs
 from .text import SPAN_TOKEN_RE, fold_word, is_stopword
 from .tuning import Tuning
 
@@ -38,11 +37,15 @@ def short_answer(citations: list[Citation], query: Query, tuning: Tuning) -> Ans
     if found is None:
         return None
     need = tuning.span_threshold(query.vietnamese)
-    if need is None:
-        typed = is_typed_span(cite.quote, found.start, found.end, query.text, query.kind)
-        need = model.min_margin(query.vietnamese, typed=typed)
-    if found.margin < need:
-        return None
+    if need is not None:
+        if found.margin < need:
+            return None
+    else:
+        judge = model.judge(query.vietnamese)
+        seen = span_features(query.text, cite.quote, found.start, found.end, query.kind,
+                             judge.held_out_margin(found.margin))
+        if judge.probability(seen) < judge.threshold:
+            return None
     text = cite.quote[found.start:found.end]
     if not adds_to_question(text, query, tuning):
         return None

@@ -211,9 +211,3 @@ def valid_candidates(sentence: str, question: str, kind: str) -> list[tuple[int,
             out.append((s, e))
     return out
 
-
-def is_typed_span(sentence: str, start: int, end: int, question: str, kind: str) -> bool:
-    """Whether ``sentence[start:end]`` is exactly a candidate of the asked ``kind``
-    (:func:`valid_candidates`): the spans a short answer may show at the model's lower
-    margin, so both the reader and the script that sets its margins ask it here."""
-    return end > start and (start, end) in valid_candidates(sentence, question, kind)

@@ -104,23 +104,22 @@ class Tuning(BaseModel):
         default=0.1, description="rise of the last turn's article, in cosine units")
     conversation_article_power: float = 1.0
 
-    # Short answers: shown when the reader's margin (its best span's start + end score less
-    # that of "no answer", reader.py) is this high; one value per language, whatever the
-    # file and whatever the span. None: the margins the model ships with (reader_model.json
-    # "min_margin", and "min_margin_typed" for a span that is exactly a candidate of the
-    # asked type), which benchmarks/train_reader.py sets for each model it trains: per kind
-    # of span, the margin at which the model shows the share of the language's dev spans
-    # that its cross-validation folds show where span_f1_shown stays >= 0.70 on every set
-    # of the language (docs/BENCHMARKS.md, "Short answers: the reader").
+    # Short answers: when set, shown when the reader's margin (its best span's start + end
+    # score less that of "no answer", reader.py) is this high; one value per language,
+    # whatever the file and whatever the span. None: the judge the model ships with
+    # (reader_model.json "span_judge", spanjudge.py), which benchmarks/reader_margins.py
+    # fits for each model: the probability from which span_f1_shown stays >= 0.70 on every
+    # dev set of the language, by article held out (docs/BENCHMARKS.md, "Short answers: the
+    # reader").
     short_answers: bool = Field(
         default=True, description="run the reader for a short answer (its cost is most of "
         "`ask`'s time after the query embedding; docs/BENCHMARKS.md)")
     span_min_margin: float | None = Field(
         default=None, description="reader margin a short answer needs, Vietnamese question "
-        "(None: the model's own)")
+        "(None: the model's judge decides)")
     span_min_margin_en: float | None = Field(
         default=None, description="reader margin a short answer needs, English question "
-        "(None: the model's own)")
+        "(None: the model's judge decides)")
 
     # Restoring marks of Vietnamese typed without them.
     restore_candidates: int = Field(default=6, description="written forms tried per plain syllable")
@@ -130,5 +129,5 @@ class Tuning(BaseModel):
 
     def span_threshold(self, vietnamese: bool) -> float | None:
         """The reader margin a short answer needs for a question in this language (None:
-        the model's own)."""
+        the model's judge decides)."""
         return self.span_min_margin if vietnamese else self.span_min_margin_en
