@@ -95,7 +95,7 @@ class Reader:
 
     def judge(self, vietnamese: bool) -> SpanJudge:
         """The judge of this model's spans for a question in Vietnamese or in English."""
-        judges: dict[str, dict[str, list[float] | float]] = self.spec["span_judge"]  # type: ignore[assignment]
+        judges: dict[str, dict[str, object]] = self.spec["span_judge"]  # type: ignore[assignment]
         return SpanJudge(judges["vi" if vietnamese else "en"])
 
     def _states(self, ids: list[int]) -> np.ndarray:

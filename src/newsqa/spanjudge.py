@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -67,15 +68,14 @@ class SpanJudge:
     the judge was fitted on (the shipped reader, trained on every dev set, reads its own
     questions with larger margins)."""
 
-    def __init__(self, spec: Mapping[str, Sequence[float] | float]) -> None:
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        """``spec`` as reader_model.json keeps one language's judge."""
         def vec(key: str) -> np.ndarray:
-            value = spec[key]
-            assert not isinstance(value, float), key
-            return np.asarray(value, dtype=np.float64)
+            return np.asarray(spec[key], dtype=np.float64)
 
         self.mean, self.scale, self.coef = vec("mean"), vec("scale"), vec("coef")
         self.own, self.held_out = vec("margin_own"), vec("margin_held_out")
-        self.bias, self.threshold = float(spec["bias"]), float(spec["threshold"])  # type: ignore[arg-type]
+        self.bias, self.threshold = float(spec["bias"]), float(spec["threshold"])
         if not (len(self.mean) == len(self.scale) == len(self.coef) == len(FEATURES)):
             raise ValueError("span_judge: one weight per feature expected")
 
