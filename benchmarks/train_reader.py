@@ -40,8 +40,9 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_representations import CachedE5
-from common import ROOT, SHARED, write_section
-from reader_margins import MIN_SHOWN, TARGET_F1, fit_judges, in_sample, spec_judges
+from common import ROOT, SHARED
+from reader_margins import fit_judges, in_sample, spec_judges
+from reader_report import Run, write_report
 
 import newsqa
 import newsqa.answer
@@ -251,14 +252,6 @@ def read_all(reader: Reader, items: list[Item]) -> np.ndarray:
     return np.array(rows).reshape(-1, 4)
 
 
-def curve(dec: np.ndarray, taus: list[float]) -> list[str]:
-    cells = []
-    for tau in taus:
-        on = dec[:, 0] >= tau
-        cells.append(f"{on.mean():.3f} / {dec[on, 1].mean() if on.any() else 0.0:.3f}")
-    return cells
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=None)
@@ -298,51 +291,18 @@ def main() -> None:
             examples=len(pooled), script="benchmarks/train_reader.py")
         (OUT / f"{MODEL}.json").write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")
         print("wrote", OUT / f"{MODEL}.npz", flush=True)
-    taus = [round(t, 2) for t in np.arange(-2.0, 10.01, 0.5)]
-    table = {n: curve(oof[n], taus) for n in SETS}
-    by_kind: dict[str, list[str]] = {}
+    by_kind: dict[str, np.ndarray] = {}
     for test in ("news", "xquad"):
         on_news = test == "news"
         model = train([it for it in pooled if (it.name == "vinewsqa-dev") != on_news], e5)
         reader = Reader(e5, SPEC, export(model))
         for n in SETS:
             if (n == "vinewsqa-dev") == on_news:
-                by_kind[n] = curve(read_all(reader, items[n]), taus)
-    rows = [f"| {tau} | " + " | ".join(table[n][i] for n in SETS) + " | " +
-            " | ".join(by_kind[n][i] for n in SETS) + " |" for i, tau in enumerate(taus)]
-    print(*rows, sep="\n", flush=True)
-    rule = "\n".join(
-        f"| {lang} | {j['threshold']} | " + ", ".join(
-            f"{n} {c['shown']:.3f} / {c['f1']:.3f}" for n, c in j["folds"].items()) + " |"
-        for lang, j in judges.items())
+                by_kind[n] = read_all(reader, items[n])
     own_cells = [f"{n} {shown:.3f} / {f1:.3f}"
                  for n, (shown, f1) in in_sample(items, own, judges).items()]
-    nl = "\n"
-    write_section("Short answers: the reader", f"""
-`benchmarks/train_reader.py`: multilingual-e5-small fine-tuned for extractive QA on the
-first quotes `ask` gives ({len(pooled)} answered dev questions; {EPOCHS} epochs, seed
-{SEED}), each matrix's change cut to rank {RANK} and stored as int8. Cells are span_shown /
-span_f1_shown at each margin, read by newsqa's own numpy reader: {args.folds} folds by
-article (XQuAD-vi and its English questions share folds), then by kind (trained on the
-other kind of set only).
-
-**When a span is shown, set by the script** (`reader_margins.py`, `newsqa.spanjudge`). Per
-language, a logistic judge over the folds' readings (the margin, how the span sits against
-candidates of the asked type, the span's and the quote's length, …; soft labels: the span's
-F1). Its threshold is the lowest probability from which span_f1_shown stays at
-{TARGET_F1:.2f} or more on every set of the language, on scores cross-fitted by article (a
-set showing fewer than {MIN_SHOWN} does not count). The shipped model's own margins are
-mapped to the folds' scale by quantile; its in-sample span_shown / span_f1_shown
-({", ".join(own_cells)}) is flattering, being read on its own training questions.
-
-| language | judge's threshold | cross-fitted span_shown / span_f1_shown |
-|---|---|---|
-{rule}
-
-| margin | {" | ".join(f"{n}, by article" for n in SETS)} | {" | ".join(f"{n}, by kind" for n in SETS)} |
-|---|{"---|" * (2 * len(SETS))}
-{nl.join(rows)}
-""")
+    write_report(Run(examples=len(pooled), epochs=EPOCHS, seed=SEED, rank=RANK,
+                     folds=args.folds), oof, by_kind, judges, own_cells)
 
 
 if __name__ == "__main__":
