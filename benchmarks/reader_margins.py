@@ -59,6 +59,12 @@ def features(items: Sequence[Read], readings: np.ndarray,
     return np.array(rows).reshape(-1, len(FEATURES))
 
 
+def quote_sums(items: Sequence[Read]) -> np.ndarray:
+    """A checksum of each item's first quote: a dump's readings hold offsets into these
+    quotes, so they are only valid while `ask` gives the same ones."""
+    return np.array([zlib.crc32(it.quote.encode()) for it in items], dtype=np.uint32)
+
+
 def _fit(x: np.ndarray, f1: np.ndarray, sets: np.ndarray) -> dict[str, Any]:
     mean, scale = x.mean(0), x.std(0) + 1e-9
     z = (x - mean) / scale
@@ -188,6 +194,7 @@ def main() -> None:
     with np.load(args.dump, allow_pickle=False) as z:
         oof = {n: z[f"oof.{n}"] for n in SETS}
         own = {n: z[f"own.{n}"] for n in SETS}
+        sums = {n: z[f"quotes.{n}"] for n in SETS if f"quotes.{n}" in z.files}
     settings, e5 = newsqa.Settings(), e5_file()
     items = {n: collect(n, CachedE5(args.cache / n if args.cache else None), settings, e5)
              for n in SETS}
@@ -195,6 +202,11 @@ def main() -> None:
         if len(items[n]) != len(oof[n]):
             raise SystemExit(f"{n}: {len(items[n])} first quotes now, {len(oof[n])} in the "
                              "dump: the answers changed since it was written; train again")
+        if n not in sums:
+            print(f"{n}: the dump predates quote checksums; only the counts were checked")
+        elif (changed := int((sums[n] != quote_sums(items[n])).sum())):
+            raise SystemExit(f"{n}: {changed} first quotes differ from the dump's: its "
+                             "readings point into other quotes; train again")
     if args.nested:
         for n, (shown, f1) in nested(items, oof).items():
             print(f"{n}: nested by article, held out: shown {shown:.3f}, F1 {f1:.3f}")

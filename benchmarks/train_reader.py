@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bench_representations import CachedE5
 from common import ROOT, SHARED
-from reader_margins import fit_judges, in_sample, spec_judges
+from reader_margins import fit_judges, in_sample, quote_sums, spec_judges
 from reader_report import Run, write_report
 
 import newsqa
@@ -282,7 +282,8 @@ def main() -> None:
     print({lang: (j["threshold"], j["folds"]) for lang, j in judges.items()}, flush=True)
     if args.dump:
         readings = {f"oof.{n}": oof[n] for n in SETS} | {f"own.{n}": own[n] for n in SETS}
-        np.savez(args.dump, **readings)  # type: ignore[arg-type]
+        quotes = {f"quotes.{n}": quote_sums(items[n]) for n in SETS}
+        np.savez(args.dump, **readings, **quotes)  # type: ignore[arg-type]
     if not args.no_write:
         np.savez_compressed(OUT / f"{MODEL}.npz", **arrays)  # type: ignore[arg-type]
         spec: dict[str, Any] = dict(
