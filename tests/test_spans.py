@@ -88,3 +88,19 @@ def test_a_person_is_a_name_that_opens_with_a_family_name_or_a_foreign_word() ->
     sentence = "Dự có các cơ quan Trung ương và Newton."
     assert [sentence[s:e] for s, e in valid_candidates(sentence, "Ai dự?", "who")] == \
         ["Newton"]
+
+
+@pytest.mark.parametrize(("sentence", "person"), [
+    ("Hội nghị tổ chức tại TP. Hồ Chí Minh, ông Nguyễn Văn A chủ trì.", "Nguyễn Văn A"),
+    ("Sở Y tế TP HCM cho biết bà Lê Thị B đã ký.", "Lê Thị B"),
+    ("Nhà hàng trên đường Hai Bà Trưng do ông Trần Văn C làm chủ.", "Trần Văn C"),
+    ("Bác sĩ Phạm Văn D, Bệnh viện Bạch Mai, cho biết.", "Phạm Văn D"),
+    ("Ngày 22/9/2023, tại Hà Nội, ông Hà Văn E phát biểu.", "Hà Văn E"),
+])
+def test_a_place_named_after_a_person_is_not_the_person_asked_for(sentence: str,
+                                                                  person: str) -> None:
+    found = [sentence[s:e] for s, e in valid_candidates(sentence, "Ai đã ký?", "who")]
+    assert found == [person]
+    # The same names are still places for "Ở đâu?".
+    places = [sentence[s:e] for s, e in valid_candidates(sentence, "Ở đâu?", "where")]
+    assert any(p not in person for p in places)

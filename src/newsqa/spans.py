@@ -99,6 +99,13 @@ _LEADING_TITLE = re.compile(
     r"Giáo sư|Tiến sĩ|Bác sĩ|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Sir|President)\s+")
 
 
+# Streets, towns, schools and hospitals are named after people ("đường Hai Bà Trưng",
+# "TP Hồ Chí Minh", "Bệnh viện Bạch Mai"): after such a word, or opened by "TP", a name is a
+# place, not the person "Ai…?" asks for. Not "thị trường" (a market).
+_PLACE_BEFORE = re.compile(
+    r"(?<!thị )\b(?:tại|ở|thành phố|tp|tỉnh|quận|huyện|thị xã|xã|phường|thị trấn|đường|phố|ngõ|"
+    r"hẻm|đại lộ|trường|cầu|lăng|làng|chợ|cảng|bệnh viện)\.?\s*$", re.IGNORECASE)
+_PLACE_RUN = re.compile(r"(?:TP|Tp|TX|Q)\.?\s")
 _NAME_STARTS = {"ai", "an", "con"}  # Ai Cập, An Giang
 _LEADING_WORDS = re.compile(
     r"(?:(?:" + "|".join(sorted((w.capitalize() for w in VI_STOPWORDS | EN_STOPWORDS
@@ -171,7 +178,8 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
                 continue
             if kind == "who":
                 found = _person_start(text)
-                if found is None:
+                if found is None or _PLACE_BEFORE.search(sentence[:s] + text[:found]) or \
+                        _PLACE_RUN.match(text):
                     continue
                 s, text = s + found, text[found:]
             # A capital that opens the sentence alone is not a name. Nor, for a person or a
