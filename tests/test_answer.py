@@ -84,6 +84,20 @@ def test_contrasting_follow_up_turns_to_the_other_party(seed_qa: newsqa.NewsQA) 
     assert not any(c.quote[:80] in first.text for c in follow.citations)
 
 
+def test_the_issue_s_follow_up_quotes_the_group_s_signer_first(seed_qa: newsqa.NewsQA) -> None:
+    """Issue 13: after "Ai ký kết quy chế phối hợp?", "Còn phía Tập đoàn thì ai ký?"
+    repeated the Đảng ủy Khối sentence. Its first quote is now the caption naming who
+    signed; the opening sentence, whose only "persons" were the cities "Hà Nội" (after
+    "tại") and "Hồ Chí Minh" (after "TP."), no longer counts as naming one."""
+    question = "Ai ký kết quy chế phối hợp?"
+    first = seed_qa.ask(question)
+    follow = seed_qa.ask("Còn phía Tập đoàn thì ai ký?",
+                         history=[newsqa.Turn(question=question, answer=first.text)])
+    quote = follow.citations[0].quote
+    assert "Nguyễn Phú Cường" in quote and "ký kết" in quote
+    _check_exact(seed_qa, follow)
+
+
 def test_terms_every_candidate_shares_weigh_least() -> None:
     sentences = ["Tesla sinh năm 1856 tại Smiljan.", "Tesla chuyển đến Mỹ năm 1884.",
                  "Công ty đã lắp đặt hệ thống chiếu sáng do Tesla thiết kế."]
