@@ -178,8 +178,10 @@ def _candidates(sentence: str, kind: str) -> list[tuple[int, int]]:
                 continue
             if kind == "who":
                 found = _person_start(text)
-                if found is None or _PLACE_BEFORE.search(sentence[:s] + text[:found]) or \
-                        _PLACE_RUN.match(text):
+                if found is None or _PLACE_RUN.match(text):
+                    continue
+                # Only the words just before the name: a place word is at most a few.
+                if _PLACE_BEFORE.search(sentence[max(0, s - 24):s] + text[:found]):
                     continue
                 s, text = s + found, text[found:]
             # A capital that opens the sentence alone is not a name. Nor, for a person or a
