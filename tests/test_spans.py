@@ -96,6 +96,7 @@ def test_a_person_is_a_name_that_opens_with_a_family_name_or_a_foreign_word() ->
     ("Nhà hàng trên đường Hai Bà Trưng do ông Trần Văn C làm chủ.", "Trần Văn C"),
     ("Bác sĩ Phạm Văn D, Bệnh viện Bạch Mai, cho biết.", "Phạm Văn D"),
     ("Ngày 22/9/2023, tại Hà Nội, ông Hà Văn E phát biểu.", "Hà Văn E"),
+    ("Bộ trưởng yêu cầu Nguyễn Văn F báo cáo về môi trường ở Hà Nội.", "Nguyễn Văn F"),
 ])
 def test_a_place_named_after_a_person_is_not_the_person_asked_for(sentence: str,
                                                                   person: str) -> None:

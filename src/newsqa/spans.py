@@ -101,10 +101,12 @@ _LEADING_TITLE = re.compile(
 
 # Streets, towns, schools and hospitals are named after people ("đường Hai Bà Trưng",
 # "TP Hồ Chí Minh", "Bệnh viện Bạch Mai"): after such a word, or opened by "TP", a name is a
-# place, not the person "Ai…?" asks for. Not "thị trường" (a market).
+# place, not the person "Ai…?" asks for. Not "thị trường" (a market), "môi trường", nor
+# "yêu cầu" (to ask someone).
 _PLACE_BEFORE = re.compile(
-    r"(?<!thị )\b(?:tại|ở|thành phố|tp|tỉnh|quận|huyện|thị xã|xã|phường|thị trấn|đường|phố|ngõ|"
-    r"hẻm|đại lộ|trường|cầu|lăng|làng|chợ|cảng|bệnh viện)\.?\s*$", re.IGNORECASE)
+    r"(?<!thị )(?<!môi )(?<!yêu )\b(?:tại|ở|thành phố|tp|tỉnh|quận|huyện|thị xã|xã|phường|"
+    r"thị trấn|đường|phố|ngõ|hẻm|đại lộ|trường|cầu|lăng|làng|chợ|cảng|bệnh viện)\.?\s*$",
+    re.IGNORECASE)
 _PLACE_RUN = re.compile(r"(?:TP|Tp|TX|Q)\.?\s")
 _NAME_STARTS = {"ai", "an", "con"}  # Ai Cập, An Giang
 _LEADING_WORDS = re.compile(
