@@ -104,11 +104,11 @@ def fit_judges(items: Mapping[str, Sequence[Read]], oof: dict[str, np.ndarray],
     out: dict[str, dict[str, Any]] = {}
     for lang, names in LANGUAGES.items():
         keep = {n: np.isfinite(oof[n][:, 0]) for n in names}
-        x = np.vstack([features([it for it, k in zip(items[n], keep[n], strict=True) if k], oof[n][keep[n]])
-                       for n in names])
+        kept = {n: [it for it, k in zip(items[n], keep[n], strict=True) if k] for n in names}
+        x = np.vstack([features(kept[n], oof[n][keep[n]]) for n in names])
         f1 = np.concatenate([oof[n][keep[n], 1] for n in names])
         fold = np.array([zlib.crc32(it.article_id.encode()) % FOLDS
-                         for n in names for it, k in zip(items[n], keep[n], strict=True) if k])
+                         for n in names for it in kept[n]])
         sets = np.concatenate([[n] * int(keep[n].sum()) for n in names])
         crossed = np.zeros(len(f1))
         for k in range(FOLDS):
