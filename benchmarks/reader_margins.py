@@ -4,8 +4,8 @@ the judge of the shipped model from a dump that script wrote, without training a
 
     python benchmarks/reader_margins.py DUMP.npz [--cache DIR]
 
-Per language, a logistic judge of "is this span right" (soft labels: the span's F1; each
-set weighs the same) over `span_features`: the reader's margin and what the span and its quote look like. Its
+Per language, a logistic judge of "is this span right" (soft labels: the span's F1;
+each set weighs the same) over `span_features`: the reader's margin and what the span and its quote look like. Its
 threshold is set by the folds' rule on scores cross-fitted by article (each question scored
 by a judge fitted without its article): the lowest probability from which span_f1_shown
 stays at TARGET_F1 on every set of the language. The judge is fitted on the folds' held-out
@@ -63,6 +63,11 @@ def quote_sums(items: Sequence[Read]) -> np.ndarray:
     """A checksum of each item's first quote: a dump's readings hold offsets into these
     quotes, so they are only valid while `ask` gives the same ones."""
     return np.array([zlib.crc32(it.quote.encode()) for it in items], dtype=np.uint32)
+
+
+def shown_f1(on: np.ndarray, f1: np.ndarray) -> tuple[float, float]:
+    """span_shown and span_f1_shown of the spans ``on`` marks as shown."""
+    return float(on.mean()), float(f1[on].mean()) if on.any() else 0.0
 
 
 def _fit(x: np.ndarray, f1: np.ndarray, sets: np.ndarray) -> dict[str, Any]:
@@ -139,8 +144,7 @@ def in_sample(items: Mapping[str, Sequence[Read]], own: dict[str, np.ndarray],
         for n in names:
             p = np.array([judge.probability(row)
                           for row in features(items[n], own[n], margin_of=judge)])
-            on = (p >= judge.threshold) & np.isfinite(own[n][:, 0])
-            out[n] = (float(on.mean()), float(own[n][on, 1].mean()) if on.any() else 0.0)
+            out[n] = shown_f1((p >= judge.threshold) & np.isfinite(own[n][:, 0]), own[n][:, 1])
     return out
 
 
@@ -163,12 +167,8 @@ def nested(items: Mapping[str, Sequence[Read]], oof: dict[str, np.ndarray],
                     p = _probabilities(judges[lang], features(test, oof[n][held[n]]))
                     on = (p >= judges[lang]["threshold"]) & np.isfinite(oof[n][held[n], 0])
                     cells[n].append(np.c_[on, oof[n][held[n], 1]])
-    out = {}
-    for n, parts in cells.items():
-        both = np.vstack(parts)
-        on = both[:, 0] > 0
-        out[n] = (float(on.mean()), float(both[on, 1].mean()) if on.any() else 0.0)
-    return out
+    return {n: shown_f1(both[:, 0] > 0, both[:, 1])
+            for n, both in ((n, np.vstack(parts)) for n, parts in cells.items())}
 
 
 def spec_judges(judges: dict[str, dict[str, Any]]) -> dict[str, Any]:

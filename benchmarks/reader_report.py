@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 from common import write_section
-from reader_margins import MIN_SHOWN, TARGET_F1
+from reader_margins import MIN_SHOWN, TARGET_F1, shown_f1
 
 TAUS = [round(t, 2) for t in np.arange(-2.0, 10.01, 0.5)]
 
@@ -26,16 +26,16 @@ class Run:
 
 def curve(readings: np.ndarray) -> list[str]:
     """span_shown / span_f1_shown of ``readings`` (margin, F1, …) at each margin of TAUS."""
-    cells = []
-    for tau in TAUS:
-        on = readings[:, 0] >= tau
-        cells.append(f"{on.mean():.3f} / {readings[on, 1].mean() if on.any() else 0.0:.3f}")
-    return cells
+    return ["{:.3f} / {:.3f}".format(*shown_f1(readings[:, 0] >= tau, readings[:, 1]))
+            for tau in TAUS]
 
 
 def write_report(run: Run, oof: dict[str, np.ndarray], by_kind: dict[str, np.ndarray],
-                 judges: dict[str, dict[str, Any]], own_cells: list[str]) -> None:
-    """Write docs/BENCHMARKS.md's "Short answers: the reader" (and print its curve)."""
+                 judges: dict[str, dict[str, Any]],
+                 in_sample: dict[str, tuple[float, float]]) -> None:
+    """Write docs/BENCHMARKS.md's "Short answers: the reader" (and print its curve);
+    ``in_sample``: the shipped model's span_shown / span_f1_shown per set."""
+    own_cells = [f"{n} {shown:.3f} / {f1:.3f}" for n, (shown, f1) in in_sample.items()]
     sets = list(oof)
     table = {n: curve(oof[n]) for n in sets}
     kind = {n: curve(by_kind[n]) for n in sets}

@@ -13,8 +13,8 @@ The shipped model is trained on the three sets first. Then folds by article (fiv
 --folds says) over the three sets pooled (XQuAD-vi and its English questions share
 articles, so they share folds) report, per set, the share of answered questions shown and
 the F1 of those shown at each margin, and fit the shipped model's span judge on the
-folds' readings (its reader_model.json "span_judge", see reader_margins.py). Then, by kind: train on XQuAD (both
-languages), test on the news set, and the reverse.
+folds' readings (its reader_model.json "span_judge", see reader_margins.py). Then, by
+kind: train on XQuAD (both languages), test on the news set, and the reverse.
 
     python benchmarks/train_reader.py [--cache DIR] [--no-write] [--folds 5] [--dump F]
 """
@@ -300,10 +300,8 @@ def main() -> None:
         for n in SETS:
             if (n == "vinewsqa-dev") == on_news:
                 by_kind[n] = read_all(reader, items[n])
-    own_cells = [f"{n} {shown:.3f} / {f1:.3f}"
-                 for n, (shown, f1) in in_sample(items, own, judges).items()]
     write_report(Run(examples=len(pooled), epochs=EPOCHS, seed=SEED, rank=RANK,
-                     folds=args.folds), oof, by_kind, judges, own_cells)
+                     folds=args.folds), oof, by_kind, judges, in_sample(items, own, judges))
 
 
 if __name__ == "__main__":

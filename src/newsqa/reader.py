@@ -19,11 +19,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
 from .e5file import E5File, e5_file
-from .spanjudge import SpanJudge
+from .spanjudge import FEATURES, SpanJudge
 
 MODEL = "reader_model"
 _LINEARS = ("q", "k", "v", "ao", "fi", "fo")
@@ -65,6 +66,7 @@ class Reader:
         arrays = {k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()}
         self.e5 = e5
         self.spec = spec
+        self._judges: dict[bool, SpanJudge] = {}
         cfg = e5.config
         self.eps = cfg.eps
         self.heads = cfg.heads
@@ -94,9 +96,14 @@ class Reader:
         self.head_b = arrays["head.b"]
 
     def judge(self, vietnamese: bool) -> SpanJudge:
-        """The judge of this model's spans for a question in Vietnamese or in English."""
-        judges: dict[str, dict[str, object]] = self.spec["span_judge"]  # type: ignore[assignment]
-        return SpanJudge(judges["vi" if vietnamese else "en"])
+        """The judge of this model's spans for a question in Vietnamese or in English (read
+        from the spec once)."""
+        if vietnamese not in self._judges:
+            judges: dict[str, Any] = self.spec["span_judge"]  # type: ignore[assignment]
+            if judges["features"] != list(FEATURES):
+                raise ValueError("span_judge: fitted on other features than span_features'")
+            self._judges[vietnamese] = SpanJudge(judges["vi" if vietnamese else "en"])
+        return self._judges[vietnamese]
 
     def _states(self, ids: list[int]) -> np.ndarray:
         x = self.e5.embed_rows(ids) + self.pos[:len(ids)] + self.type0

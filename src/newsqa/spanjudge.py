@@ -47,9 +47,10 @@ def span_features(question: str, quote: str, start: int, end: int, kind: str,
     span = quote[start:end]
     asked = {fold_word(w) for w in words(question)}
     content = [w for w in asked if not is_stopword(w)]
-    in_quote = {fold_word(w) for w in words(quote)}
+    quote_words = words(quote)
+    in_quote = {fold_word(w) for w in quote_words}
     span_words = [fold_word(w) for w in words(span)]
-    n_span, n_quote = len(span_words), len(words(quote))
+    n_span, n_quote = len(span_words), len(quote_words)
     typed, around, many, crosses = _fit_to_candidates(quote, start, end, question, kind)
     log_span = math.log1p(n_span)
     values = [margin, typed, around, many, crosses, log_span, math.log1p(n_quote),
